@@ -255,7 +255,18 @@ def ecs_state(definitions, desired, launch_type="FARGATE", deploy=None, stopped=
 
 
 def service_block(alarm_names):
-    return {"name": SERVICE, "cluster": CLUSTER, "service": SERVICE, "log_groups": [LOG_GROUP], "alarm_names": alarm_names}
+    related = [
+        {"namespace": "AWS/ApplicationELB", "name": "RequestCount", "dimensions": {"LoadBalancer": LOAD_BALANCER}, "stat": "Sum"},
+        {"namespace": "AWS/ApplicationELB", "name": "TargetResponseTime", "dimensions": {"LoadBalancer": LOAD_BALANCER}, "stat": "Average"},
+    ]
+    return {
+        "name": SERVICE,
+        "cluster": CLUSTER,
+        "service": SERVICE,
+        "log_groups": [LOG_GROUP],
+        "alarm_names": alarm_names,
+        "related_metrics": related,
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -482,23 +493,24 @@ def no_anomaly():
     blip = datetime(2026, 11, 30, 14, 4, tzinfo=timezone.utc)
     logs.add(task_stream(OLD_TASKS[0]), blip + timedelta(seconds=12), "WARN [http] slow request GET /api/cart/cart-55120 took 1420ms")
 
-    def latency_p99(index, time):
+    def latency_with_one_slow_minute(index, time):
         return 1.42 if time == blip else 0.28 + rng.uniform(-0.03, 0.03)
 
     metrics = metric_batches(
         series("CPUUtilization", ecs_dimensions(), "Percent", noisy(rng, 36, 3))
         + series("MemoryUtilization", ecs_dimensions(), "Percent", noisy(rng, 44, 2)),
-        series("TargetResponseTime", alb_dimensions(), "Seconds", latency_p99)
+        series("TargetResponseTime", alb_dimensions(), "Seconds", latency_with_one_slow_minute)
         + series("RequestCount", alb_dimensions(), "Count", noisy(rng, 1210, 60)),
     )
     alarm = single_metric_alarm(
         "3e9a1c7d-2b4f-4e8a-9c0d-5f6a7b8c9d0e",
-        "checkout-latency-p99",
-        "checkout p99 latency above 1 second",
+        "checkout-latency-max",
+        "checkout maximum latency above 1 second",
         "AWS/ApplicationELB",
         "TargetResponseTime",
+        # Maximum, not p99: moto's GetMetricData computes no percentiles.
         {"LoadBalancer": LOAD_BALANCER},
-        "p99",
+        "Maximum",
         1.42,
         1.0,
         "greater than",
@@ -506,11 +518,11 @@ def no_anomaly():
     ecs = ecs_state([task_definition("1.4.2")], desired=2)
     scenario = {
         "name": "no-anomaly",
-        "description": "The p99 latency alarm fires on a single slow minute at 14:04; before and after, logs, latency, CPU and memory are steady and nothing was deployed or killed.",
+        "description": "The maximum latency alarm fires on a single slow minute at 14:04; before and after, logs, latency, CPU and memory are steady and nothing was deployed or killed.",
         "conclusion": "Nothing is wrong: one datapoint crossed the threshold and the next were back to normal, so no action is needed; the alarm should need more than one datapoint.",
         "expected": {"top_cause": "no_anomaly", "action": None},
         "reference_time": rfc3339(REFERENCE_TIME),
-        "service": service_block(["checkout-latency-p99"]),
+        "service": service_block(["checkout-latency-max"]),
     }
     return scenario, alarm, logs.batches(), metrics, ecs, None
 

@@ -1,0 +1,204 @@
+//! `causeflow investigate`: runs one whole investigation locally, from a scenario's alarm
+//! event to the report and the verified audit trail.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use causeflow_domain::audit::{verify_chain, AuditRecord, ChainError, ChainSummary};
+use causeflow_domain::investigation::Investigation;
+use causeflow_domain::report::Report;
+use causeflow_lambda::Platform;
+use causeflow_local::scenario::{LoadedScenario, Scenario, ScenarioError};
+use causeflow_local::stack::StackError;
+use causeflow_local::LocalStack;
+use causeflow_runner::{render_history, ExecutionOutcome, HistoryEvent, LambdaHandlers, LambdaInvoker, Runner, TaskFailure};
+use serde_json::Value;
+
+use crate::functions::{function_arn, handlers, substitutions};
+use crate::progress::Progress;
+
+/// The one state machine definition, shared with the SAM template.
+pub const DEFINITION: &str = include_str!("../../statemachines/investigation.asl.json");
+
+#[derive(Debug, thiserror::Error)]
+pub enum InvestigateError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Stack(#[from] StackError),
+    #[error("the state machine definition is not runnable: {0}")]
+    Definition(#[from] causeflow_runner::AslError),
+    #[error("could not start the execution: {0}")]
+    Start(#[from] causeflow_runner::StartExecutionError),
+    #[error("could not start the task-callback endpoint: {0}")]
+    Callbacks(#[from] causeflow_runner::CallbackServerError),
+    #[error("reading results from the local stack failed: {0}")]
+    Read(#[from] causeflow_aws::AwsError),
+    #[error("could not write {path}: {error}")]
+    Write { path: String, error: std::io::Error },
+    #[error("`--fail-step {0}` names no function of the state machine; use one of {1}")]
+    UnknownStep(String, String),
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub scenario: String,
+    pub out_dir: PathBuf,
+    /// Makes this function fail every call, to show that the investigation still ends in
+    /// `revoke`. `revoke` itself cannot be chosen.
+    pub fail_function: Option<String>,
+    /// Print each step as it happens.
+    pub print_progress: bool,
+}
+
+/// Everything a run produced. The local stack stays up until this is dropped.
+pub struct RunOutcome {
+    pub stack: LocalStack,
+    pub platform: Platform,
+    pub scenario: Scenario,
+    pub loaded: LoadedScenario,
+    pub execution: ExecutionOutcome,
+    pub investigation: Option<Investigation>,
+    pub report: Option<(Report, String)>,
+    pub audit: Vec<AuditRecord>,
+    pub verification: Result<ChainSummary, ChainError>,
+    pub revocation_policy: String,
+    pub out_dir: PathBuf,
+}
+
+pub async fn run_investigation(options: &RunOptions) -> Result<RunOutcome, InvestigateError> {
+    let scenario = Scenario::load(&options.scenario)?;
+    let invoker_fault = match &options.fail_function {
+        Some(name) => Some(validate_fault(name)?),
+        None => None,
+    };
+
+    // The callback endpoint's port must be in the environment before the SDK configuration is
+    // loaded, because `request_approval` reaches it as the Step Functions endpoint.
+    let callback_port = free_port().map_err(|error| InvestigateError::Write { path: "127.0.0.1:0".into(), error })?;
+    std::env::set_var("AWS_ENDPOINT_URL_SFN", format!("http://127.0.0.1:{callback_port}"));
+    let stack = LocalStack::start().await?;
+    let loaded = scenario.install(&stack.sdk, &stack.resources.tenants_table).await?;
+    let platform = Platform::new(stack.sdk.clone(), stack.resources.clone());
+
+    let handlers = handlers(&platform);
+    let invoker: Arc<dyn LambdaInvoker> = match invoker_fault {
+        Some(arn) => Arc::new(FailingInvoker { inner: handlers, fail_arn: arn }),
+        None => Arc::new(handlers),
+    };
+    let runner = Runner::new(DEFINITION, &substitutions(), invoker)?.with_state_machine_name("causeflow-investigation");
+    let callbacks = runner.serve_task_callbacks(([127, 0, 0, 1], callback_port).into()).await?;
+
+    let mut execution = runner.start_execution(&format!("{}-{}", scenario.name, uuid_suffix()), loaded.alarm_event.clone())?;
+    let feed = execution.take_event_feed();
+    let printer = options.print_progress.then(|| tokio::spawn(Progress::new().follow(feed)));
+    let execution = execution.outcome().await;
+    if let Some(printer) = printer {
+        let _ = printer.await;
+    }
+    callbacks.shutdown().await;
+
+    let investigation = opened_investigation(&execution.history);
+    let (report, audit) = match &investigation {
+        Some(investigation) => (
+            platform.investigations.report(&investigation.tenant_id, &investigation.investigation_id).await?,
+            platform.audit.read(&investigation.tenant_id, &investigation.investigation_id).await?,
+        ),
+        None => (None, Vec::new()),
+    };
+    let verification = verify_chain(&audit);
+    let revocation_policy = read_revocation_policy(&stack, &loaded).await;
+
+    let outcome = RunOutcome {
+        stack,
+        platform,
+        scenario,
+        loaded,
+        execution,
+        investigation,
+        report,
+        audit,
+        verification,
+        revocation_policy,
+        out_dir: options.out_dir.clone(),
+    };
+    write_files(&outcome)?;
+    Ok(outcome)
+}
+
+/// The investigation as `open_investigation` returned it, from the execution history.
+fn opened_investigation(history: &[HistoryEvent]) -> Option<Investigation> {
+    history
+        .iter()
+        .filter(|event| event.state_name.as_deref() == Some("OpenInvestigation"))
+        .filter_map(|event| event.output.as_ref())
+        .find_map(|output| {
+            let candidate = output.pointer("/Payload/investigation").or_else(|| output.get("investigation"))?;
+            serde_json::from_value(candidate.clone()).ok()
+        })
+}
+
+/// The customer's revocation policy as IAM now holds it, read with the scenario's setup
+/// credentials.
+async fn read_revocation_policy(stack: &LocalStack, loaded: &LoadedScenario) -> String {
+    match causeflow_local::scenario::customer_iam(&stack.sdk).await {
+        Ok(iam) => iam.default_policy_document(&loaded.tenant.revocation_policy_arn).await.unwrap_or_else(|error| format!("(unreadable: {error})")),
+        Err(error) => format!("(unreadable: {error})"),
+    }
+}
+
+fn write_files(outcome: &RunOutcome) -> Result<(), InvestigateError> {
+    let dir = &outcome.out_dir;
+    std::fs::create_dir_all(dir).map_err(|error| InvestigateError::Write { path: dir.display().to_string(), error })?;
+    if let Some((report, markdown)) = &outcome.report {
+        write(dir, "report.json", &serde_json::to_string_pretty(report).unwrap_or_default())?;
+        write(dir, "report.md", markdown)?;
+    }
+    write(dir, "audit-trail.json", &serde_json::to_string_pretty(&outcome.audit).unwrap_or_default())?;
+    write(dir, "execution-history.txt", &render_history(&outcome.execution.history))?;
+    write(dir, "revocation-policy.json", &outcome.revocation_policy)?;
+    Ok(())
+}
+
+fn write(dir: &Path, name: &str, contents: &str) -> Result<(), InvestigateError> {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).map_err(|error| InvestigateError::Write { path: path.display().to_string(), error })
+}
+
+fn validate_fault(name: &str) -> Result<String, InvestigateError> {
+    let names: Vec<&str> = crate::functions::FUNCTIONS.iter().map(|(_, function)| *function).collect();
+    if names.contains(&name) {
+        Ok(function_arn(name))
+    } else {
+        Err(InvestigateError::UnknownStep(name.to_string(), names.join(", ")))
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn uuid_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
+}
+
+/// Fails every call of one function, to exercise the state machine's Catch paths.
+struct FailingInvoker {
+    inner: LambdaHandlers,
+    fail_arn: String,
+}
+
+/// Error name of an injected failure; no Retry of the definition matches it.
+pub const INJECTED_FAULT: &str = "InjectedFault";
+
+#[async_trait]
+impl LambdaInvoker for FailingInvoker {
+    async fn invoke(&self, function_name: &str, payload: Value) -> Result<Value, TaskFailure> {
+        if function_name == self.fail_arn {
+            return Err(TaskFailure { error: INJECTED_FAULT.into(), cause: format!("{function_name} was made to fail by --fail-step") });
+        }
+        self.inner.invoke(function_name, payload).await
+    }
+}

@@ -1,0 +1,97 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use causeflow_cli::investigate::{run_investigation, RunOptions};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "causeflow", version, about = "CauseFlow: incident investigation with short-lived, scoped AWS credentials")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a whole investigation locally against moto: alarm, agents, report, revocation.
+    Investigate {
+        /// Scenario under scenarios/ to load.
+        #[arg(long, default_value = "bad-deployment")]
+        scenario: String,
+        /// Folder the report, audit trail and execution history are written to.
+        #[arg(long, default_value = "investigation-reports")]
+        out: PathBuf,
+        /// Make one function fail every call, to watch the investigation still end in revoke.
+        #[arg(long, value_name = "FUNCTION")]
+        fail_step: Option<String>,
+        /// List the scenarios and exit.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Audit trail commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify an audit trail's hash chain and print where it breaks, if it does.
+    Verify {
+        /// An exported trail (the audit-trail.json `investigate` writes).
+        #[arg(long, conflicts_with_all = ["tenant", "investigation"])]
+        file: Option<PathBuf>,
+        /// Tenant id, to read the trail from the audit table (CAUSEFLOW_AUDIT_TABLE).
+        #[arg(long, requires = "investigation")]
+        tenant: Option<String>,
+        /// Investigation id, to read the trail from the audit table.
+        #[arg(long, requires = "tenant")]
+        investigation: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Investigate { scenario, out, fail_step, list } => {
+            if list {
+                for name in causeflow_local::scenario::available() {
+                    println!("{name}");
+                }
+                return ExitCode::SUCCESS;
+            }
+            let out = out.join(&scenario);
+            causeflow_cli::report::init_log_file(&out);
+            let options = RunOptions { scenario, out_dir: out, fail_function: fail_step, print_progress: true };
+            match run_investigation(&options).await {
+                Ok(outcome) => causeflow_cli::report::print_outcome(&outcome),
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify { file, tenant, investigation } } => {
+            let result = match (file, tenant, investigation) {
+                (Some(file), _, _) => causeflow_cli::audit::verify_file(&file),
+                (None, Some(tenant), Some(investigation)) => causeflow_cli::audit::verify_stored(&tenant, &investigation).await,
+                _ => {
+                    eprintln!("error: give --file, or --tenant and --investigation");
+                    return ExitCode::from(2);
+                }
+            };
+            match result {
+                Ok(summary) => {
+                    println!("audit trail verifies: {} records, head {}", summary.records, summary.head_hash);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Prints each step of an execution as it happens, for a person watching the terminal. Only
+//! what the history holds is printed, and the history holds no usable secret: credentials
+//! appear there sealed, and the sealed blob itself is never printed.
+
+use causeflow_runner::{HistoryEvent, HistoryEventType};
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+#[derive(Debug, Default)]
+pub struct Progress;
+
+impl Progress {
+    pub fn new() -> Progress {
+        Progress
+    }
+
+    /// Prints events until the feed closes.
+    pub async fn follow(self, feed: Option<UnboundedReceiver<HistoryEvent>>) {
+        let Some(mut feed) = feed else { return };
+        while let Some(event) = feed.recv().await {
+            if let Some(line) = describe(&event) {
+                println!("{line}");
+            }
+        }
+    }
+}
+
+/// One line for the events a person cares about; None for the rest.
+pub fn describe(event: &HistoryEvent) -> Option<String> {
+    let state = event.state_name.as_deref().unwrap_or("");
+    let time = event.timestamp.format("%H:%M:%S%.3f");
+    match event.event_type {
+        HistoryEventType::ExecutionStarted => Some(format!("{time}  execution started")),
+        HistoryEventType::TaskSucceeded => {
+            let payload = event.output.as_ref().and_then(|output| output.get("Payload")).unwrap_or(&Value::Null);
+            Some(format!("{time}  {state:<28} {}", summarize(state, payload)))
+        }
+        HistoryEventType::TaskFailed | HistoryEventType::TaskTimedOut => Some(format!(
+            "{time}  {state:<28} FAILED {}: {}",
+            event.error.as_deref().unwrap_or("?"),
+            event.cause.as_deref().unwrap_or("")
+        )),
+        HistoryEventType::ExecutionSucceeded => Some(format!("{time}  execution succeeded")),
+        HistoryEventType::ExecutionFailed => Some(format!("{time}  execution failed: {}", event.error.as_deref().unwrap_or("?"))),
+        HistoryEventType::ExecutionTimedOut => Some(format!("{time}  execution timed out")),
+        _ => None,
+    }
+}
+
+fn summarize(state: &str, payload: &Value) -> String {
+    let text = |pointer: &str| payload.pointer(pointer).and_then(Value::as_str).unwrap_or("?").to_string();
+    if payload.get("sealed_blob").is_some() {
+        let actions: Vec<&str> = payload.get("allowed_actions").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        return format!(
+            "credentials for {}: session {} expires {} allows [{}] (sealed with KMS)",
+            text("/agent"),
+            text("/session_name"),
+            text("/expires_at"),
+            actions.join(", ")
+        );
+    }
+    if let Some(ids) = payload.get("evidence_ids").and_then(Value::as_array) {
+        return format!("{} stored {} findings, masked {}", text("/agent"), ids.len(), payload.get("masked").map(Value::to_string).unwrap_or_default());
+    }
+    if payload.get("investigation").is_some() {
+        return format!("{} investigation {} for alarm {}", text("/status"), text("/investigation/investigation_id"), text("/investigation/alarm/alarm_name"));
+    }
+    if payload.get("top_cause").is_some() {
+        let action = payload.get("proposed_action").filter(|action| !action.is_null()).map(|action| action.get("type").and_then(Value::as_str).unwrap_or("?").to_string());
+        return format!("top cause {} ({}), proposed action: {}", text("/top_cause"), text("/top_title"), action.unwrap_or_else(|| "none".into()));
+    }
+    if state == "Revoke" {
+        return format!("sessions revoked, investigation closed ({})", text("/outcome"));
+    }
+    payload.to_string()
+}
