@@ -35,6 +35,20 @@ pub struct ServiceConfig {
     /// (composite alarms, load balancer metrics).
     #[serde(default)]
     pub alarm_names: Vec<String>,
+    /// Metrics that describe the service beside its ECS CPU and memory, such as its load
+    /// balancer's request count and latency. A composite alarm names no metric, so these are
+    /// what the metric analyst reads for it.
+    #[serde(default)]
+    pub related_metrics: Vec<RelatedMetric>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedMetric {
+    pub namespace: String,
+    pub name: String,
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    pub stat: String,
 }
 
 impl TenantConfig {

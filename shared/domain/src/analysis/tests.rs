@@ -42,6 +42,7 @@ fn investigation() -> Investigation {
         service: "checkout".into(),
         log_groups: vec!["/ecs/checkout".into()],
         alarm_names: vec!["checkout-5xx".into()],
+        related_metrics: vec![],
     };
     Investigation::open(
         TenantId::parse("acme").unwrap(),
