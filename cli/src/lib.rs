@@ -4,5 +4,7 @@
 pub mod audit;
 pub mod functions;
 pub mod investigate;
+pub mod mask;
 pub mod progress;
 pub mod report;
+pub mod secrets;

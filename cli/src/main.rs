@@ -28,6 +28,23 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Mask PII (emails, card numbers, phones, CPFs, bearer tokens) in standard input.
+    Mask {
+        /// Read JSON Lines and keep each document valid; the default is plain text lines.
+        #[arg(long)]
+        json: bool,
+        /// A tenant's masking configuration (JSON: disabled kinds and custom patterns).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Print the counts of masked values per kind to standard error when done.
+        #[arg(long)]
+        counts: bool,
+    },
+    /// Integration secrets under KMS envelope encryption. Secrets are read from standard input.
+    Secrets {
+        #[command(subcommand)]
+        command: causeflow_cli::secrets::SecretsCommand,
+    },
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -73,6 +90,35 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Command::Mask { json, config, counts } => {
+            let masker = match causeflow_cli::mask::masker(config.as_deref()) {
+                Ok(masker) => masker,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::from(2);
+                }
+            };
+            let stdout = std::io::stdout();
+            match causeflow_cli::mask::run(&masker, json, std::io::stdin().lock(), std::io::BufWriter::new(stdout.lock())) {
+                Ok(masked) => {
+                    if counts {
+                        eprintln!("{}", serde_json::to_string(&masked).unwrap_or_default());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Secrets { command } => match causeflow_cli::secrets::run(command, std::io::stdin(), std::io::stdout()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Audit { command: AuditCommand::Verify { file, tenant, investigation } } => {
             let result = match (file, tenant, investigation) {
                 (Some(file), _, _) => causeflow_cli::audit::verify_file(&file),
