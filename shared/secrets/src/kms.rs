@@ -167,9 +167,6 @@ impl DataKeyProvider for KmsDataKeyProvider {
             result = self.send_generate_data_key(&key_arn, context).await;
         }
 
-        // Limitation: moto 5.2.1 generates data keys under disabled keys and keys pending
-        // deletion, so against moto a put after erasure succeeds where KMS raises
-        // KMSInvalidStateException.
         let output = result.map_err(|error| {
             let unusable = error
                 .as_service_error()
@@ -207,9 +204,6 @@ impl DataKeyProvider for KmsDataKeyProvider {
             .send()
             .await;
 
-        // Limitation: moto 5.2.1 decrypts under disabled keys and keys pending deletion, so
-        // the KeyUnavailable branch is reached only against KMS itself. moto does enforce
-        // the encryption context (InvalidCiphertextException).
         let output = result.map_err(|error| match error.as_service_error() {
             Some(e) if e.is_invalid_ciphertext_exception() || e.is_incorrect_key_exception() => {
                 DataKeyError::Rejected { key_id: key_id.to_owned() }

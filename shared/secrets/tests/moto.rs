@@ -201,6 +201,10 @@ async fn erasure_schedules_key_deletion() {
     f.store.put(&tenant("acme"), &bot, &secret("xoxb-acme"), None).await.unwrap();
     f.store.put(&tenant("globex"), &bot, &secret("xoxb-globex"), None).await.unwrap();
     let acme_key = f.store.metadata(&tenant("acme"), &bot).await.unwrap().key_id;
+    // Warm the cache, then copy the envelopes aside as a table backup would.
+    f.store.get(&tenant("acme"), &bot).await.unwrap();
+    let backup = EnvelopeTable::list(f.table.as_ref(), &tenant("acme")).await.unwrap();
+    assert_eq!(backup.len(), 1);
 
     let report = f.store.erase_tenant(&tenant("acme")).await.unwrap();
 
@@ -213,10 +217,13 @@ async fn erasure_schedules_key_deletion() {
     assert!(f.store.list(&tenant("acme")).await.unwrap().is_empty());
     assert_eq!(f.store.get(&tenant("globex"), &bot).await.unwrap().value.expose(), b"xoxb-globex");
 
-    // Limitation: moto 5.2.1 still decrypts under a key pending deletion, so this test
-    // cannot show the erased tenant's backed-up envelopes failing. The store-level test
-    // `erasure_leaves_backups_unopenable` shows it against the
-    // in-memory KMS stand-in, which refuses a destroyed key as KMS does.
+    for record in &backup {
+        let error = f.store.open_envelope(&record.tenant, &record.slot, &record.envelope).await.unwrap_err();
+        assert!(matches!(error, StoreError::DataKey(DataKeyError::KeyUnavailable { .. })), "{error:?}");
+    }
+    let put_after_erasure = f.store.put(&tenant("acme"), &bot, &secret("xoxb-again"), None).await.unwrap_err();
+    assert!(matches!(put_after_erasure, StoreError::DataKey(DataKeyError::KeyUnavailable { .. })), "{put_after_erasure:?}");
+
     let again = f.store.erase_tenant(&tenant("acme")).await.unwrap();
     assert_eq!(again.key_id.as_deref(), Some(acme_key.as_str()));
     assert_eq!(again.envelopes_deleted, 0);
