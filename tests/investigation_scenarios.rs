@@ -43,6 +43,16 @@ async fn assert_scenario(name: &str) {
         assert!(collected.contains(&agent.to_string()), "{name}: {agent} collected evidence");
     }
 
+    for record in outcome.audit.iter().filter(|record| record.event_type == AuditEventType::CredentialsIssued) {
+        let issued_at = chrono::DateTime::parse_from_rfc3339(&record.at).unwrap();
+        let expires_at = chrono::DateTime::parse_from_rfc3339(record.details["expires_at"].as_str().unwrap()).unwrap();
+        let lifetime = expires_at - issued_at;
+        assert!(lifetime <= chrono::Duration::seconds(900), "{name}: session lives {lifetime}, more than 15 minutes");
+        assert!(lifetime > chrono::Duration::seconds(800), "{name}: session lives {lifetime}, expected about 15 minutes");
+        let session_name = record.details["session_name"].as_str().unwrap();
+        assert!(session_name.len() <= 64 && session_name.contains(outcome.investigation.as_ref().unwrap().investigation_id.as_str()));
+    }
+
     let types = event_types(&outcome);
     assert_eq!(types.first(), Some(&AuditEventType::InvestigationOpened));
     assert_eq!(types.last(), Some(&AuditEventType::InvestigationClosed));
