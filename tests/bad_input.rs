@@ -96,7 +96,7 @@ async fn sealed_blob_for_another_agent_is_rejected() {
         .expect("log_analyst credentials issued");
     let before = written_items(&harness.platform).await;
 
-    // Handed as it is to another agent: the labels say log_analyst.
+    // Handed unchanged to another agent: the labels name log_analyst.
     let failure = metric_analyst::handle(&harness.platform, json!({"investigation": investigation, "credentials": sealed}))
         .await
         .expect_err("metric_analyst refuses log_analyst's credentials");

@@ -50,7 +50,8 @@ async fn assert_scenario(name: &str) {
         assert!(lifetime <= chrono::Duration::seconds(900), "{name}: session lives {lifetime}, more than 15 minutes");
         assert!(lifetime > chrono::Duration::seconds(800), "{name}: session lives {lifetime}, expected about 15 minutes");
         let session_name = record.details["session_name"].as_str().unwrap();
-        assert!(session_name.len() <= 64 && session_name.contains(outcome.investigation.as_ref().unwrap().investigation_id.as_str()));
+        assert!(session_name.len() <= 64, "{name}: session name {session_name} fits STS's 64 characters");
+        assert!(session_name.contains(outcome.investigation.as_ref().unwrap().investigation_id.as_str()), "{name}: session name names the investigation");
     }
 
     let types = event_types(&outcome);

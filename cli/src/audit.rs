@@ -1,4 +1,4 @@
-//! `causeflow audit verify`: checks an audit trail's hash chain and says where it breaks.
+//! `causeflow audit verify`: checks an audit trail's hash chain and reports where it breaks.
 
 use std::path::Path;
 

@@ -32,7 +32,7 @@ pub fn function_arn(function: &str) -> String {
     format!("arn:aws:lambda:{LOCAL_REGION}:{LOCAL_ACCOUNT}:function:causeflow-{function}")
 }
 
-/// The values SAM's `DefinitionSubstitutions` would give.
+/// Builds the values SAM's `DefinitionSubstitutions` would give.
 pub fn substitutions() -> HashMap<String, String> {
     FUNCTIONS.iter().chain(std::iter::once(&REVOKE)).map(|(key, function)| (key.to_string(), function_arn(function))).collect()
 }

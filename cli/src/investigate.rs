@@ -41,7 +41,7 @@ pub enum InvestigateError {
     UnknownStep(String, String),
 }
 
-/// What to run.
+/// Options of one local run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub scenario: String,
@@ -128,7 +128,7 @@ pub async fn run_investigation(options: &RunOptions) -> Result<RunOutcome, Inves
     Ok(outcome)
 }
 
-/// The investigation as `open_investigation` returned it, from the execution history.
+/// Finds the investigation as `open_investigation` returned it, in the execution history.
 fn opened_investigation(history: &[HistoryEvent]) -> Option<Investigation> {
     history
         .iter()
@@ -140,7 +140,7 @@ fn opened_investigation(history: &[HistoryEvent]) -> Option<Investigation> {
         })
 }
 
-/// The customer's revocation policy as IAM now holds it, read with the scenario's setup
+/// Reads the customer's current revocation policy from IAM with the scenario's setup
 /// credentials.
 async fn read_revocation_policy(stack: &LocalStack, loaded: &LoadedScenario) -> String {
     match causeflow_local::scenario::customer_iam(&stack.sdk).await {

@@ -1,6 +1,6 @@
 //! Prints each step of an execution as it happens, for a person watching the terminal. Only
-//! what the history holds is printed, and the history holds no usable secret: credentials
-//! appear there sealed, and the sealed blob itself is never printed.
+//! the history is printed, and it contains no usable secret because credentials appear there
+//! sealed. The sealed blob itself is never printed.
 
 use causeflow_runner::{HistoryEvent, HistoryEventType};
 use serde_json::Value;
@@ -25,7 +25,7 @@ impl Progress {
     }
 }
 
-/// One line for the events a person cares about; None for the rest.
+/// Describes an event a person cares about in one line, and returns None for the rest.
 pub fn describe(event: &HistoryEvent) -> Option<String> {
     let state = event.state_name.as_deref().unwrap_or("");
     let time = event.timestamp.format("%H:%M:%S%.3f");

@@ -1,4 +1,4 @@
-//! What `causeflow investigate` prints after the run, and where its logs go.
+//! Output of `causeflow investigate` after the run, and the file its logs go to.
 
 use std::path::Path;
 use std::process::ExitCode;

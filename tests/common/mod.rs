@@ -51,7 +51,7 @@ pub async fn harness(scenario: &str) -> Harness {
     Harness { stack, platform, loaded }
 }
 
-/// Every item of a table, each rendered as text, for counting and searching.
+/// Reads every item of a table, each rendered as text, for counting and searching.
 pub async fn scan_items(platform: &Platform, table: &str) -> Vec<String> {
     let client = aws_sdk_dynamodb::Client::new(&platform.sdk);
     let mut items = Vec::new();

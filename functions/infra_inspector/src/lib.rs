@@ -69,8 +69,8 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
     store_evidence(platform, &investigation, AGENT, FUNCTION_NAME, findings).await
 }
 
-/// The deployment that put the current task definition in place, with what it changed. None
-/// when the service still runs the only revision it was created with.
+/// Finds the deployment that put the current task definition in place, with what it changed.
+/// Returns None when the service still runs the only revision it was created with.
 async fn current_deployment(
     ecs: &Ecs,
     service: &ServiceSnapshot,
@@ -85,7 +85,7 @@ async fn current_deployment(
         return Ok(None);
     };
 
-    // The deployment being replaced is still listed while it drains; once it is gone, the
+    // The deployment being replaced is still listed while it drains. Once it is gone, the
     // family's previous revision is the best record of what ran before.
     let previous_name = service
         .deployments

@@ -34,7 +34,7 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
     if agent == AgentKind::Remediator {
         // Limitation: approvals are not implemented yet, so no approval record can exist and
         // the remediator is never given credentials.
-        warn!(%tenant_id, %investigation_id, "refused remediator credentials: no approval record");
+        warn!(%tenant_id, %investigation_id, "rejected remediator credentials: no approval record exists");
         platform
             .record(&investigation, AuditEventType::CredentialsRefused, FUNCTION_NAME, json!({"agent": agent, "reason": "no approval.granted record for this action"}))
             .await?;

@@ -57,8 +57,8 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
     store_evidence(platform, &investigation, AGENT, FUNCTION_NAME, findings).await
 }
 
-/// The alarm's metrics first, then the ECS service's CPU and memory and the service's related
-/// metrics, without duplicates.
+/// Lists the metrics to fetch: the alarm's first, then the ECS service's CPU and memory and the
+/// service's related metrics, without duplicates.
 fn metric_specs(investigation: &Investigation) -> Vec<MetricSpec> {
     let mut specs: Vec<MetricSpec> = investigation
         .alarm

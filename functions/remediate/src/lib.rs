@@ -10,6 +10,6 @@ use tracing::warn;
 pub const FUNCTION_NAME: &str = "remediate";
 
 pub async fn handle(_platform: &Platform, _input: Value) -> Result<Value, Failure> {
-    warn!("refused remediation: no approval record");
+    warn!("rejected remediation: no approval record exists");
     Err(Failure::new("ApprovalRequired", "remediation needs an approval.granted audit record bound to the action; none exists"))
 }

@@ -1,10 +1,10 @@
 //! `revoke`: the last step of every investigation, whichever way it ends.
 //!
-//! Adds the investigation to the tenant's revocation list (pruning entries whose sessions
-//! have all expired) with a version condition, so two investigations ending at once never
-//! lose an entry; writes the list as the customer's revocation policy, which denies every
-//! session tagged with a listed `investigation_id`; records the revocation and closes the
-//! investigation.
+//! Adds the investigation to the tenant's revocation list and prunes entries whose sessions
+//! have all expired. The list is replaced under a version condition, so two investigations
+//! ending at once never lose an entry. The list is then written as the customer's revocation
+//! policy, which denies every session tagged with a listed `investigation_id`. Finally the
+//! revocation is recorded and the investigation closed.
 
 use causeflow_aws::config::config_for_agent;
 use causeflow_aws::iam::Iam;
@@ -111,7 +111,7 @@ async fn write_policy(platform: &Platform, tenant: &TenantConfig, mut list: Revo
     Err(Failure::new(causeflow_lambda::TRANSIENT_ERROR, "revocation policy stayed contended; retry the revoke step"))
 }
 
-/// An IAM client on a short session in the customer account that may only replace the
+/// Builds an IAM client on a short session in the customer account that may only replace the
 /// revocation policy's versions.
 async fn revoker_iam(platform: &Platform, tenant: &TenantConfig) -> Result<Iam, Failure> {
     let policy = revoker_session_policy(&tenant.revocation_policy_arn).map_err(|error| Failure::new("SessionPolicyInvalid", error.to_string()))?;

@@ -110,7 +110,7 @@ impl Ecs {
         })
     }
 
-    /// The service's stopped tasks, newest first, at most [`MAX_STOPPED_TASKS`].
+    /// Lists the service's stopped tasks, newest first, at most [`MAX_STOPPED_TASKS`].
     #[tracing::instrument(skip_all, fields(cluster = %cluster, service = %service))]
     pub async fn stopped_tasks(&self, cluster: &str, service: &str) -> Result<Vec<StoppedTask>, AwsError> {
         let listed = self

@@ -46,7 +46,7 @@ impl ProposedAction {
         }
     }
 
-    /// Whether running it needs `ecs:RegisterTaskDefinition`.
+    /// Tells whether running it needs `ecs:RegisterTaskDefinition`.
     pub fn registers_task_definition(&self) -> bool {
         matches!(self, ProposedAction::RaiseMemoryLimit { .. })
     }
@@ -58,7 +58,8 @@ impl ProposedAction {
         ActionDigest(hex::encode(digest))
     }
 
-    /// One line a person reads, such as `roll back checkout on prod from checkout:8 to checkout:7`.
+    /// Describes the action in one line a person reads, such as
+    /// `roll back ECS service checkout on cluster prod from checkout:2 to checkout:1`.
     pub fn describe(&self) -> String {
         match self {
             ProposedAction::RollbackService { cluster, service, from_task_definition, to_task_definition } => {

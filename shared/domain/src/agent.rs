@@ -39,7 +39,7 @@ impl AgentKind {
         }
     }
 
-    /// A short form used in STS session names, which are limited to 64 characters.
+    /// Returns the short form used in STS session names, which are limited to 64 characters.
     pub fn short_name(self) -> &'static str {
         match self {
             AgentKind::LogAnalyst => "logs",

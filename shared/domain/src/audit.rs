@@ -1,6 +1,6 @@
 //! The audit trail: one append-only, hash-chained list of records per investigation.
 //!
-//! Each record holds the SHA-256 of the record before it, computed over a canonical JSON
+//! Each record contains the SHA-256 of the record before it, computed over a canonical JSON
 //! encoding, so any change, deletion, insertion or reordering breaks the chain at a position
 //! that [`verify_chain`] reports.
 
@@ -72,7 +72,7 @@ impl AuditEventType {
     }
 }
 
-/// What a step wants recorded, before it is given a position in the chain.
+/// An event a step records, before it is given a position in the chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {
     pub event_type: AuditEventType,
@@ -142,7 +142,7 @@ impl AuditRecord {
     }
 }
 
-/// Where and why a chain fails to verify.
+/// Reason and position at which a chain fails to verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
     #[error("audit trail is empty")]
@@ -166,7 +166,7 @@ pub struct ChainSummary {
     pub head_hash: String,
 }
 
-/// Verifies a chain given in `seq` order, and says at which record it breaks.
+/// Verifies a chain given in `seq` order, and reports at which record it breaks.
 pub fn verify_chain(records: &[AuditRecord]) -> Result<ChainSummary, ChainError> {
     let first = records.first().ok_or(ChainError::Empty)?;
     if first.prev_hash != GENESIS_HASH {

@@ -1,4 +1,4 @@
-//! What the broker hands to an agent: sealed credentials and the scope they carry. Nothing in
+//! Sealed credentials, as the broker hands them to an agent, and the scope they carry. Nothing in
 //! here is a usable secret, so it may pass through Step Functions and the execution history.
 
 use chrono::{DateTime, Utc};
@@ -33,7 +33,7 @@ pub fn session_name(investigation_id: &InvestigationId, agent: AgentKind) -> Str
     name
 }
 
-/// The SourceIdentity set on each session. It persists through role chaining, so the
+/// Builds the SourceIdentity set on each session. It persists through role chaining, so the
 /// customer can attribute any later action to CauseFlow and this tenant.
 pub fn source_identity(tenant_id: &TenantId) -> String {
     format!("causeflow-{}", tenant_id.as_str())

@@ -1,5 +1,5 @@
-//! What the agents find, as typed findings. Every text field is masked before a finding is
-//! built, so the evidence store never holds PII.
+//! Findings of the agents, as typed values. Every string of a finding is masked before it is
+//! stored (`causeflow_lambda::store_evidence`), so the evidence store contains no PII.
 
 use std::collections::BTreeMap;
 
@@ -90,7 +90,7 @@ pub struct DeploymentFinding {
     pub task_definition: String,
     pub previous_task_definition: Option<String>,
     pub started_at: DateTime<Utc>,
-    /// What changed between the previous and the new task definition, one line per change,
+    /// Changes between the previous and the new task definition, one line per change,
     /// such as `container api image: repo/api:1.4.2 -> repo/api:1.5.0`.
     pub changes: Vec<String>,
 }

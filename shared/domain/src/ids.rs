@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Longest tenant id accepted. Session tags and session names must fit STS limits
+/// Maximum length of a tenant id. Session tags and session names must fit STS limits
 /// (tag values 256 characters, session names 64), so ids stay short.
 pub const MAX_TENANT_ID_LEN: usize = 40;
 
@@ -51,7 +51,7 @@ impl TenantId {
         &self.0
     }
 
-    /// The DynamoDB partition key prefix all of this tenant's items start with.
+    /// Returns the DynamoDB partition key prefix all of this tenant's items start with.
     pub fn key_prefix(&self) -> String {
         format!("T#{}", self.0)
     }

@@ -1,4 +1,4 @@
-//! ECS and EC2 state as the infra inspector sees it, and the findings drawn from it: what a
+//! ECS and EC2 state as the infra inspector reads it, and the findings drawn from it: what a
 //! deployment changed, and why tasks stopped.
 
 use std::collections::BTreeMap;
@@ -121,7 +121,7 @@ fn compare(changes: &mut Vec<String>, what: &str, before: Option<String>, after:
     }
 }
 
-/// Whether a stopped task was killed for running out of memory: ECS says so in the
+/// Tells whether a stopped task was killed for running out of memory. ECS reports it in the
 /// container reason (`OutOfMemoryError: Container killed due to memory usage`) or the task's
 /// stopped reason, and the container exits with 137.
 pub fn is_out_of_memory(task: &StoppedTask) -> bool {

@@ -12,7 +12,7 @@ use tracing::info;
 
 use crate::{Failure, Platform};
 
-/// What an agent returns to the state machine: references, never the evidence itself.
+/// Output of an agent to the state machine: references, never the evidence itself.
 #[derive(Debug, Serialize)]
 pub struct EvidenceSummary {
     pub agent: AgentKind,

@@ -1,4 +1,4 @@
-//! What every CauseFlow Lambda function shares: how an error reaches Step Functions (its
+//! Code every CauseFlow Lambda function shares: how an error reaches Step Functions (its
 //! `errorType` is what `Retry` and `Catch` match on), JSON tracing, and the runtime loop.
 
 mod evidence;
@@ -17,7 +17,7 @@ pub use sealing::{sealing_context, unseal_for};
 /// Error type names that the state machine retries.
 pub const TRANSIENT_ERROR: &str = "TransientAwsError";
 
-/// A handler failure as Step Functions sees it: an error name and a message.
+/// A handler failure as Step Functions receives it: an error name and a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{error_type}: {message}")]
 pub struct Failure {

@@ -12,7 +12,7 @@ use tracing::warn;
 
 use crate::{Failure, Platform};
 
-/// The encryption context of one agent's sealed credentials.
+/// Builds the encryption context of one agent's sealed credentials.
 pub fn sealing_context(investigation: &Investigation, agent: AgentKind) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("tenant_id".to_string(), investigation.tenant_id.to_string()),
@@ -31,7 +31,7 @@ pub async fn unseal_for(
     sealed: &SealedCredentials,
 ) -> Result<AgentCredentials, Failure> {
     if sealed.agent != agent || sealed.investigation_id != investigation.investigation_id || sealed.tenant_id != investigation.tenant_id {
-        warn!(tenant_id = %investigation.tenant_id, investigation_id = %investigation.investigation_id, agent = agent.as_str(), "refused credentials sealed for another agent or investigation");
+        warn!(tenant_id = %investigation.tenant_id, investigation_id = %investigation.investigation_id, agent = agent.as_str(), "rejected credentials sealed for another agent or investigation");
         return Err(Failure::new(
             "CredentialsRejected",
             format!(
@@ -48,7 +48,7 @@ pub async fn unseal_for(
     let plaintext = platform.kms.unseal(&context, &sealed.sealed_blob).await.map_err(|error| match error {
         SealError::Aws(aws) => Failure::from(aws),
         other => {
-            warn!(tenant_id = %investigation.tenant_id, investigation_id = %investigation.investigation_id, agent = agent.as_str(), "refused to unseal credentials");
+            warn!(tenant_id = %investigation.tenant_id, investigation_id = %investigation.investigation_id, agent = agent.as_str(), "rejected sealed credentials: KMS did not decrypt them under this context");
             Failure::new("CredentialsRejected", other.to_string())
         }
     })?;

@@ -9,7 +9,8 @@ use tracing::info;
 
 /// The moto release the project is tested against; `requirements-local.txt` pins the same.
 pub const MOTO_VERSION: &str = "5.2.1";
-/// How long moto may take to answer after starting: it imports every service model.
+/// How often to try connecting after starting. moto imports every service model at start, so
+/// it takes a few seconds to accept connections.
 const READY_ATTEMPTS: u32 = 300;
 const READY_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -33,7 +34,7 @@ pub struct MotoServer {
 }
 
 impl MotoServer {
-    /// Starts moto on 127.0.0.1 and a free port, and waits until it answers.
+    /// Starts moto on 127.0.0.1 and a free port, and waits until it accepts connections.
     pub fn start() -> Result<MotoServer, MotoError> {
         let python = find_python().ok_or(MotoError::NotInstalled)?;
         let port = free_port().map_err(MotoError::NoPort)?;
@@ -90,7 +91,8 @@ fn free_port() -> std::io::Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// The project root: the folder holding `statemachines/` (this crate is two levels below it).
+/// Returns the project root, the folder that contains `statemachines/` (this crate is two
+/// levels below it).
 pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("."))
 }

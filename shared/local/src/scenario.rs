@@ -4,8 +4,8 @@
 //! Files under `scenarios/<name>/`: `scenario.json` (what happened and what a good
 //! investigator concludes), `alarm-event.json`, `logs.json` (PutLogEvents shape),
 //! `metrics.json` (PutMetricData shape) and `ecs.json`. Times in the files sit around a fixed
-//! reference; loading shifts them all so that the ECS changes, which moto stamps with the
-//! time of the call, happen at the scenario's `reference_time`.
+//! reference. moto stamps ECS changes with the time of the call, so loading shifts every
+//! other time by the same offset to keep them at the scenario's `reference_time`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,7 +70,7 @@ pub struct Scenario {
     ecs: Value,
 }
 
-/// What loading produced: the tenant, and the alarm event shifted to the load time.
+/// Result of loading a scenario: the tenant, and the alarm event shifted to the load time.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
     pub tenant: TenantConfig,
@@ -134,7 +134,7 @@ impl Scenario {
         })
     }
 
-    /// The tenant this scenario's customer registers with CauseFlow.
+    /// Builds the tenant this scenario's customer registers with CauseFlow.
     pub fn tenant(&self) -> TenantConfig {
         let role = |name: &str| format!("arn:aws:iam::{CUSTOMER_ACCOUNT}:role/{name}");
         TenantConfig {
@@ -452,7 +452,7 @@ async fn load_ecs(customer: &SdkConfig, ecs: &Value) -> Result<(), StackError> {
     Ok(())
 }
 
-/// An IAM adapter in the customer account, for reading back the revocation policy.
+/// Builds an IAM adapter in the customer account, for reading back the revocation policy.
 pub async fn customer_iam(causeflow: &SdkConfig) -> Result<causeflow_aws::iam::Iam, StackError> {
     Ok(causeflow_aws::iam::Iam::new(&customer_config(causeflow).await?))
 }

@@ -42,7 +42,7 @@ impl AuditTrail {
         &self.table
     }
 
-    /// The put that writes `record` only if its position is still free.
+    /// Builds the put that writes `record` only if its position is still free.
     pub(crate) fn conditional_put(&self, record: &AuditRecord) -> Result<Put, AwsError> {
         Put::builder()
             .table_name(&self.table)

@@ -142,7 +142,7 @@ impl InvestigationStore {
         Ok(())
     }
 
-    /// All evidence of an investigation, in agent order.
+    /// Reads all evidence of an investigation, in agent order.
     pub async fn evidence(&self, tenant_id: &TenantId, investigation_id: &InvestigationId) -> Result<Vec<Evidence>, AwsError> {
         let output = self
             .client
@@ -196,7 +196,7 @@ impl InvestigationStore {
         Ok(Some((decode_body(item, "investigations")?, markdown)))
     }
 
-    /// The tenant's revocation list as last stored (empty at first).
+    /// Reads the tenant's revocation list as last stored (empty at first).
     pub async fn revocations(&self, tenant_id: &TenantId) -> Result<RevocationList, AwsError> {
         let output = self
             .client
