@@ -45,10 +45,10 @@ fn verify(file: &Path) -> VerifyRun {
     // NOTE: these two lines copy the output format of `audit verify` in cli/src/main.rs, so
     // this path checks the verification but not the binary's printing.
     match causeflow_cli::audit::verify_file(file) {
-        Ok(summary) => VerifyRun {
+        Ok((summary, warning)) => VerifyRun {
             code: 0,
             stdout: format!("audit trail verifies: {} records, head {}\n", summary.records, summary.head_hash),
-            stderr: String::new(),
+            stderr: warning.map(|warning| format!("warning: {warning}\n")).unwrap_or_default(),
         },
         Err(error) => VerifyRun { code: 1, stdout: String::new(), stderr: format!("error: {error}\n") },
     }
@@ -122,6 +122,20 @@ fn deleted_record_exits_one_naming_gap() {
     assert!(run.stderr.contains("record at position 1 has seq 2, expected 1"), "stderr: {}", run.stderr);
     assert!(run.stderr.contains("deleted"), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn cut_tail_verifies_with_warning() {
+    let mut records = trail();
+    records.pop();
+    let path = write_trail("verify-cut-tail", &records);
+
+    let run = verify(&path);
+
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(run.stdout.contains("3 records"), "stdout: {}", run.stdout);
+    assert!(run.stderr.contains("warning"), "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("credentials.revoked at seq 2, not investigation.closed"), "stderr: {}", run.stderr);
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub enum InvestigateError {
     Read(#[from] causeflow_aws::AwsError),
     #[error("could not write {path}: {error}")]
     Write { path: String, error: std::io::Error },
-    #[error("`--fail-step {0}` names no function of the state machine; use one of {1}")]
+    #[error("`--fail-step {0}` names no function that can be made to fail; use one of {1} (revoke always runs)")]
     UnknownStep(String, String),
 }
 
@@ -149,9 +149,20 @@ async fn read_revocation_policy(stack: &LocalStack, loaded: &LoadedScenario) -> 
     }
 }
 
+/// Files a run writes. A run removes them first, so a folder never mixes two runs.
+pub const OUTPUT_FILES: [&str; 5] = ["report.json", "report.md", "audit-trail.json", "execution-history.txt", "revocation-policy.json"];
+
 fn write_files(outcome: &RunOutcome) -> Result<(), InvestigateError> {
     let dir = &outcome.out_dir;
     std::fs::create_dir_all(dir).map_err(|error| InvestigateError::Write { path: dir.display().to_string(), error })?;
+    for name in OUTPUT_FILES {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(InvestigateError::Write { path: path.display().to_string(), error }),
+        }
+    }
     if let Some((report, markdown)) = &outcome.report {
         write(dir, "report.json", &serde_json::to_string_pretty(report).unwrap_or_default())?;
         write(dir, "report.md", markdown)?;

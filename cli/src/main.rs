@@ -79,6 +79,11 @@ async fn main() -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
+            let available = causeflow_local::scenario::available();
+            if !available.contains(&scenario) {
+                eprintln!("error: scenario `{scenario}` not found; available: {}", available.join(", "));
+                return ExitCode::from(2);
+            }
             let out = out.join(&scenario);
             causeflow_cli::report::init_log_file(&out);
             let options = RunOptions { scenario, out_dir: out, fail_function: fail_step, print_progress: true };
@@ -129,8 +134,11 @@ async fn main() -> ExitCode {
                 }
             };
             match result {
-                Ok(summary) => {
+                Ok((summary, warning)) => {
                     println!("audit trail verifies: {} records, head {}", summary.records, summary.head_hash);
+                    if let Some(warning) = warning {
+                        eprintln!("warning: {warning}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(error) => {

@@ -6,6 +6,10 @@ use causeflow_runner::{HistoryEvent, HistoryEventType};
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+/// The error `request_approval` ends its task with while no approval channel exists. It is an
+/// expected outcome, not a failure, so it is printed as such.
+const APPROVAL_UNAVAILABLE: &str = "ApprovalUnavailable";
+
 #[derive(Debug, Default)]
 pub struct Progress;
 
@@ -35,6 +39,10 @@ pub fn describe(event: &HistoryEvent) -> Option<String> {
             let payload = event.output.as_ref().and_then(|output| output.get("Payload")).unwrap_or(&Value::Null);
             Some(format!("{time}  {state:<28} {}", summarize(state, payload)))
         }
+        HistoryEventType::TaskFailed if event.error.as_deref() == Some(APPROVAL_UNAVAILABLE) => Some(format!(
+            "{time}  {state:<28} approval not requested: {}",
+            event.cause.as_deref().unwrap_or("")
+        )),
         HistoryEventType::TaskFailed | HistoryEventType::TaskTimedOut => Some(format!(
             "{time}  {state:<28} FAILED {}: {}",
             event.error.as_deref().unwrap_or("?"),

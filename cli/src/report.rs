@@ -28,6 +28,9 @@ pub fn print_outcome(outcome: &RunOutcome) -> ExitCode {
     println!("== scenario: {} ==", outcome.scenario.name);
     println!("{}", outcome.scenario.description);
     println!("expected: top cause {}, action {}", outcome.scenario.expected.top_cause, outcome.scenario.expected.action.as_deref().unwrap_or("none"));
+    if let Some(conclusion) = &outcome.scenario.conclusion {
+        println!("a good investigator concludes: {conclusion}");
+    }
 
     println!();
     match &outcome.report {
@@ -42,6 +45,9 @@ pub fn print_outcome(outcome: &RunOutcome) -> ExitCode {
     let verified = match &outcome.verification {
         Ok(summary) => {
             println!("audit trail verifies: {} records, head {}", summary.records, summary.head_hash);
+            if let Some(warning) = crate::audit::tail_warning(&outcome.audit) {
+                println!("warning: {warning}");
+            }
             true
         }
         Err(error) => {
@@ -62,9 +68,17 @@ pub fn print_outcome(outcome: &RunOutcome) -> ExitCode {
 
     println!();
     println!("execution: {:?}{}", outcome.execution.status, outcome.execution.error.as_ref().map(|error| format!(" ({error})")).unwrap_or_default());
-    println!("files written to {}/", outcome.out_dir.display());
-    println!("  report.md, report.json, audit-trail.json, execution-history.txt, revocation-policy.json, logs.jsonl");
-    println!("verify again with: causeflow audit verify --file {}/audit-trail.json", outcome.out_dir.display());
+    let written: Vec<&str> = crate::investigate::OUTPUT_FILES
+        .iter()
+        .copied()
+        .chain(std::iter::once("logs.jsonl"))
+        .filter(|name| outcome.out_dir.join(name).exists())
+        .collect();
+    println!("files written to {}/: {}", outcome.out_dir.display(), written.join(", "));
+    println!(
+        "verify again with: cargo run -q -p causeflow-cli --bin causeflow -- audit verify --file {}/audit-trail.json",
+        outcome.out_dir.display()
+    );
 
     let clean = matches!(outcome.execution.status, ExecutionStatus::Succeeded);
     if verified && clean {
