@@ -15,7 +15,7 @@ use aws_smithy_types::DateTime as SmithyDateTime;
 use causeflow_domain::revocation::RevocationList;
 use causeflow_domain::tenant::{ServiceConfig, TenantConfig};
 use causeflow_domain::{AgentKind, TenantId};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -157,7 +157,11 @@ impl Scenario {
         create_roles(&customer, &tenant).await?;
         load_ecs(&customer, &self.ecs).await?;
 
-        let offset = Utc::now() - self.reference_time;
+        // Rounded up to a whole minute, so per-minute datapoints stay on minute boundaries and
+        // the ECS changes just made fall before the minute the scenario places them in.
+        let now = Utc::now();
+        let next_minute = now + Duration::seconds(60 - now.timestamp().rem_euclid(60));
+        let offset = next_minute.with_nanosecond(0).unwrap_or(next_minute) - self.reference_time;
         load_logs(&customer, &self.logs, offset).await?;
         load_metrics(&customer, &self.metrics, offset).await?;
 
