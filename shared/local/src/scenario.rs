@@ -3,7 +3,8 @@
 //!
 //! Files under `scenarios/<name>/`: `scenario.json` (what happened and what a good
 //! investigator concludes), `alarm-event.json`, `logs.json` (PutLogEvents shape),
-//! `metrics.json` (PutMetricData shape) and `ecs.json`. Times in the files sit around a fixed
+//! `metrics.json` (PutMetricData shape), `ecs.json` and, for a service on EC2 capacity,
+//! `ec2.json` (the instances, each with `InstanceType` and `Tags`). Times in the files sit around a fixed
 //! reference. moto stamps ECS changes with the time of the call, so loading shifts every
 //! other time by the same offset to keep them at the scenario's `reference_time`.
 
@@ -68,15 +69,22 @@ pub struct Scenario {
     logs: Value,
     metrics: Value,
     ecs: Value,
+    ec2: Value,
 }
 
-/// Result of loading a scenario: the tenant, and the alarm event shifted to the load time.
+/// Result of loading a scenario: the tenant, the alarm event shifted to the load time, and
+/// the ids moto gave the scenario's EC2 instances (empty for a service on Fargate).
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
     pub tenant: TenantConfig,
     pub alarm_event: Value,
     pub offset: Duration,
+    pub ec2_instance_ids: Vec<String>,
 }
+
+/// An Amazon Linux 2 AMI from moto's bundled list (moto 5.2.1, `moto/ec2/resources/amis.json.gz`),
+/// because moto rejects RunInstances with an image id it does not know.
+const INSTANCE_AMI: &str = "ami-04681a1dbd79675a5";
 
 pub fn scenarios_dir() -> PathBuf {
     crate::moto::project_root().join("scenarios")
@@ -131,6 +139,7 @@ impl Scenario {
             logs: read_optional(&dir.join("logs.json"))?,
             metrics: read_optional(&dir.join("metrics.json"))?,
             ecs: read_optional(&dir.join("ecs.json"))?,
+            ec2: read_optional(&dir.join("ec2.json"))?,
         })
     }
 
@@ -155,7 +164,8 @@ impl Scenario {
         let customer = customer_config(causeflow).await?;
         let tenant = self.tenant();
         create_roles(&customer, &tenant).await?;
-        load_ecs(&customer, &self.ecs).await?;
+        let ec2_instance_ids = load_ec2(&customer, &self.ec2).await?;
+        load_ecs(&customer, &self.ecs, &ec2_instance_ids).await?;
 
         // Rounded up to a whole minute, so per-minute datapoints stay on minute boundaries and
         // the ECS changes just made fall before the minute the scenario places them in.
@@ -169,7 +179,7 @@ impl Scenario {
             .register(&tenant)
             .await
             .map_err(|error| setup_error("register tenant")(&error))?;
-        Ok(LoadedScenario { tenant, alarm_event: shift_alarm_event(&self.alarm_event, offset), offset })
+        Ok(LoadedScenario { tenant, alarm_event: shift_alarm_event(&self.alarm_event, offset), offset, ec2_instance_ids })
     }
 }
 
@@ -350,7 +360,69 @@ async fn load_metrics(customer: &SdkConfig, metrics: &Value, offset: Duration) -
     Ok(())
 }
 
-async fn load_ecs(customer: &SdkConfig, ecs: &Value) -> Result<(), StackError> {
+/// Launches the instances `ec2.json` lists and returns their ids, in the file's order.
+async fn load_ec2(customer: &SdkConfig, ec2: &Value) -> Result<Vec<String>, StackError> {
+    use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
+    let client = aws_sdk_ec2::Client::new(customer);
+    let mut instance_ids = Vec::new();
+    for instance in ec2.get("instances").and_then(Value::as_array).into_iter().flatten() {
+        let instance_type = instance.get("InstanceType").and_then(Value::as_str).unwrap_or("m5.large");
+        let tags: Vec<Tag> = instance
+            .get("Tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|tag| Tag::builder().set_key(tag.get("Key").and_then(Value::as_str).map(str::to_string)).set_value(tag.get("Value").and_then(Value::as_str).map(str::to_string)).build())
+            .collect();
+        let output = client
+            .run_instances()
+            .image_id(INSTANCE_AMI)
+            .instance_type(InstanceType::from(instance_type))
+            .min_count(1)
+            .max_count(1)
+            .tag_specifications(TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(tags)).build())
+            .send()
+            .await
+            .map_err(|error| setup_error("ec2 RunInstances")(&error))?;
+        let launched = output.instances().first().and_then(|launched| launched.instance_id());
+        let id = launched.ok_or_else(|| StackError::Setup { step: "ec2 RunInstances", message: "the response lists no instance id".into() })?;
+        instance_ids.push(id.to_string());
+    }
+    Ok(instance_ids)
+}
+
+/// Registers each EC2 instance with the cluster, as the ECS agent on it would at boot, and
+/// returns the container instance ARNs.
+async fn register_container_instances(client: &aws_sdk_ecs::Client, cluster: &str, instance_ids: &[String]) -> Result<Vec<String>, StackError> {
+    let mut arns = Vec::new();
+    for instance_id in instance_ids {
+        // moto reads only `instanceId`. The other keys are ones the real document, which
+        // the agent sends, also contains.
+        let document = serde_json::json!({
+            "instanceId": instance_id,
+            "accountId": CUSTOMER_ACCOUNT,
+            "region": REGION,
+            "imageId": INSTANCE_AMI,
+        })
+        .to_string();
+        let output = client
+            .register_container_instance()
+            .cluster(cluster)
+            .instance_identity_document(document)
+            .send()
+            .await
+            .map_err(|error| setup_error("ecs RegisterContainerInstance")(&error))?;
+        let arn = output.container_instance().and_then(|registered| registered.container_instance_arn());
+        let arn = arn.ok_or_else(|| StackError::Setup { step: "ecs RegisterContainerInstance", message: format!("the response for instance {instance_id} has no container instance ARN") })?;
+        arns.push(arn.to_string());
+    }
+    Ok(arns)
+}
+
+/// Loads `ecs.json`. With `instance_ids`, the service runs on EC2: the instances join the
+/// cluster and the service's `desiredCount` tasks run on them. Otherwise the service is on
+/// Fargate with no running task, because moto starts none for a service.
+async fn load_ecs(customer: &SdkConfig, ecs: &Value, instance_ids: &[String]) -> Result<(), StackError> {
     use aws_sdk_ecs::types::{AwsVpcConfiguration, ContainerDefinition, KeyValuePair, LaunchType, NetworkConfiguration};
     if ecs.is_null() {
         return Ok(());
@@ -358,6 +430,8 @@ async fn load_ecs(customer: &SdkConfig, ecs: &Value) -> Result<(), StackError> {
     let client = aws_sdk_ecs::Client::new(customer);
     let cluster = ecs.get("cluster").and_then(Value::as_str).unwrap_or("default");
     client.create_cluster().cluster_name(cluster).send().await.map_err(|error| setup_error("ecs CreateCluster")(&error))?;
+    let container_instances = register_container_instances(&client, cluster, instance_ids).await?;
+    let launch_type = if container_instances.is_empty() { LaunchType::Fargate } else { LaunchType::Ec2 };
 
     for definition in ecs.get("task_definitions").and_then(Value::as_array).into_iter().flatten() {
         let containers: Vec<ContainerDefinition> = definition
@@ -419,10 +493,11 @@ async fn load_ecs(customer: &SdkConfig, ecs: &Value) -> Result<(), StackError> {
         .service_name(service_name)
         .task_definition(task_definition)
         .desired_count(desired)
-        .launch_type(LaunchType::Fargate)
+        .launch_type(launch_type)
         .send()
         .await
         .map_err(|error| setup_error("ecs CreateService")(&error))?;
+    start_service_tasks(&client, cluster, service_name, task_definition, desired, &container_instances).await?;
 
     let network = NetworkConfiguration::builder()
         .awsvpc_configuration(AwsVpcConfiguration::builder().subnets("subnet-0a1b2c3d").build().map_err(|error| setup_error("ecs network")(&error))?)
@@ -452,6 +527,31 @@ async fn load_ecs(customer: &SdkConfig, ecs: &Value) -> Result<(), StackError> {
                 .await
                 .map_err(|error| setup_error("ecs StopTask")(&error))?;
         }
+    }
+    Ok(())
+}
+
+/// Starts the service's `desired` tasks on the container instances in turn, so they spread
+/// over all of them (`traffic-surge` has four tasks on two instances).
+///
+/// RunTask would be the usual call, but moto 5.2.1 places every task of a RunTask on the first
+/// instance with room, which would put all of them on one instance. StartTask names the
+/// instance, so each task goes where ECS would put it. moto records no launch type on such a
+/// task, which no CauseFlow reader looks at.
+async fn start_service_tasks(client: &aws_sdk_ecs::Client, cluster: &str, service_name: &str, task_definition: &str, desired: i32, container_instances: &[String]) -> Result<(), StackError> {
+    if container_instances.is_empty() {
+        return Ok(());
+    }
+    for container_instance in container_instances.iter().cycle().take(desired.max(0) as usize) {
+        client
+            .start_task()
+            .cluster(cluster)
+            .task_definition(task_definition)
+            .container_instances(container_instance)
+            .started_by(format!("ecs-svc/{service_name}"))
+            .send()
+            .await
+            .map_err(|error| setup_error("ecs StartTask")(&error))?;
     }
     Ok(())
 }
