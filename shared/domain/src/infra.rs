@@ -160,7 +160,7 @@ pub fn summarize_stopped_tasks(tasks: &[StoppedTask]) -> Vec<StoppedTasksFinding
             }
         })
         .collect();
-    findings.sort_by(|a, b| b.count.cmp(&a.count));
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.count));
     findings
 }
 
