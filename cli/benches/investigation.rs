@@ -1,10 +1,10 @@
 //! Wall time of a whole local investigation per scenario, and how much of it is analysis.
 //!
-//! Each scenario runs `RUNS` times through the local runner and moto. The figures are the
-//! median total wall time (moto start, scenario load and execution), the median time the
-//! execution spent in the `Analyze` task (history timestamps from TaskScheduled to
-//! TaskSucceeded), and the median time of the domain's `analyze` plus `render_markdown` on the
-//! same evidence in process; both as a share of the total measured in the same run.
+//! Each scenario runs `RUNS` times through the local runner and moto. The figures are medians.
+//! The total wall time covers moto's start, the scenario load and the execution. The Analyze
+//! task time runs from TaskScheduled to TaskSucceeded in the history. The in-process time is
+//! the domain's `analyze` plus `render_markdown` on the same evidence. Both are given as a
+//! share of the total measured in the same run.
 //!
 //! Run: `cargo bench -p causeflow-cli --bench investigation`
 
