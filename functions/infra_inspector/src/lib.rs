@@ -3,32 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use causeflow_aws::config::config_for_agent;
 use causeflow_aws::ec2::Ec2;
 use causeflow_aws::ecs::Ecs;
-use causeflow_domain::credentials::SealedCredentials;
 use causeflow_domain::evidence::{DeploymentFinding, Ec2InstancesFinding, Finding, ServiceStateFinding};
 use causeflow_domain::infra::{diff_task_definitions, family_revision, summarize_stopped_tasks, ServiceSnapshot};
-use causeflow_domain::investigation::Investigation;
 use causeflow_domain::AgentKind;
-use causeflow_lambda::{store_evidence, unseal_for, Failure, Platform};
-use serde::Deserialize;
+use causeflow_lambda::{start_agent, store_evidence, Failure, Platform};
 use serde_json::Value;
 
 pub const FUNCTION_NAME: &str = "infra_inspector";
 const AGENT: AgentKind = AgentKind::InfraInspector;
 
-#[derive(Debug, Deserialize)]
-struct Input {
-    investigation: Investigation,
-    credentials: SealedCredentials,
-}
-
 pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure> {
-    let Input { investigation, credentials } = causeflow_lambda::decode_input(input, FUNCTION_NAME)?;
-    let session = unseal_for(platform, &investigation, AGENT, &credentials).await?;
-    let config = config_for_agent(&platform.sdk, &session, &investigation.region);
-    drop(session);
+    let (investigation, config) = start_agent(platform, input, AGENT, FUNCTION_NAME).await?;
     let ecs = Ecs::new(&config);
     let ec2 = Ec2::new(&config);
     let cluster = &investigation.service.cluster;

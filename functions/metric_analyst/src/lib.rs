@@ -2,14 +2,11 @@
 //! alarm, with when each changed.
 
 use causeflow_aws::cloudwatch::{CloudWatch, MetricSpec};
-use causeflow_aws::config::config_for_agent;
-use causeflow_domain::credentials::SealedCredentials;
 use causeflow_domain::evidence::{Finding, MetricChangeFinding};
 use causeflow_domain::investigation::Investigation;
 use causeflow_domain::metric_change::detect_change;
 use causeflow_domain::AgentKind;
-use causeflow_lambda::{store_evidence, unseal_for, Failure, Platform};
-use serde::Deserialize;
+use causeflow_lambda::{start_agent, store_evidence, Failure, Platform};
 use serde_json::Value;
 
 pub const FUNCTION_NAME: &str = "metric_analyst";
@@ -19,17 +16,9 @@ const AGENT: AgentKind = AgentKind::MetricAnalyst;
 const SERVICE_METRIC_PERIOD_SECONDS: i32 = 60;
 const SERVICE_METRICS: [&str; 2] = ["CPUUtilization", "MemoryUtilization"];
 
-#[derive(Debug, Deserialize)]
-struct Input {
-    investigation: Investigation,
-    credentials: SealedCredentials,
-}
-
 pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure> {
-    let Input { investigation, credentials } = causeflow_lambda::decode_input(input, FUNCTION_NAME)?;
-    let session = unseal_for(platform, &investigation, AGENT, &credentials).await?;
-    let cloudwatch = CloudWatch::new(&config_for_agent(&platform.sdk, &session, &investigation.region));
-    drop(session);
+    let (investigation, config) = start_agent(platform, input, AGENT, FUNCTION_NAME).await?;
+    let cloudwatch = CloudWatch::new(&config);
 
     let specs = metric_specs(&investigation);
     let alarm_metric_count = investigation.alarm.metrics.len();

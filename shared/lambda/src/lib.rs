@@ -12,7 +12,7 @@ use serde_json::Value;
 
 pub use evidence::{mask_evidence, store_evidence, EvidenceSummary};
 pub use platform::Platform;
-pub use sealing::{sealing_context, unseal_for};
+pub use sealing::{sealing_context, start_agent, unseal_for};
 
 /// Error type names that the state machine retries.
 pub const TRANSIENT_ERROR: &str = "TransientAwsError";

@@ -54,3 +54,25 @@ pub async fn unseal_for(
     })?;
     serde_json::from_slice(&plaintext).map_err(|_| Failure::new("CredentialsRejected", "sealed credentials do not decode"))
 }
+
+/// Input of every read-only agent: the investigation and the agent's sealed credentials.
+#[derive(Debug, serde::Deserialize)]
+struct AgentInput {
+    investigation: Investigation,
+    credentials: SealedCredentials,
+}
+
+/// Decodes an agent's input and opens its session in memory. Returns the investigation and an
+/// SDK configuration that signs with the agent's own session credentials only, in the
+/// customer's region.
+pub async fn start_agent(
+    platform: &Platform,
+    input: serde_json::Value,
+    agent: AgentKind,
+    function: &str,
+) -> Result<(Investigation, aws_config::SdkConfig), Failure> {
+    let AgentInput { investigation, credentials } = crate::decode_input(input, function)?;
+    let session = unseal_for(platform, &investigation, agent, &credentials).await?;
+    let config = causeflow_aws::config::config_for_agent(&platform.sdk, &session, &investigation.region);
+    Ok((investigation, config))
+}
