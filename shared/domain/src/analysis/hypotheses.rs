@@ -193,7 +193,12 @@ fn out_of_memory(signals: &Signals) -> Option<Candidate> {
 
 fn dependency_failure(signals: &Signals) -> Option<Candidate> {
     let first = signals.dependency_templates.first()?;
-    let mut candidate = Candidate::new(CauseKind::DependencyFailure, 0.5, "A downstream dependency is failing".to_string());
+    let dependency = signals.dependency_templates.iter().find_map(|template| super::signals::dependency_name(&template.finding.template));
+    let title = match &dependency {
+        Some(name) => format!("Downstream dependency {name} is failing"),
+        None => "A downstream dependency is failing".to_string(),
+    };
+    let mut candidate = Candidate::new(CauseKind::DependencyFailure, 0.5, title);
     for template in &signals.dependency_templates {
         candidate.cite(template.id);
     }

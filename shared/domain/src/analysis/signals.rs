@@ -166,9 +166,47 @@ pub fn is_dependency_template(template: &str) -> bool {
     contains_any(template, &DEPENDENCY_WORDS)
 }
 
+/// Words after which a log line names the service it called, as in
+/// `upstream payments-api timed out`.
+const DEPENDENCY_NAME_MARKERS: [&str; 2] = ["upstream", "calling"];
+
+/// Words after which a log line may name the service it called, as in
+/// `request to inventory.internal failed`. They also precede verbs (`failed to connect`), so
+/// the word after them counts only when it contains `-`, `.` or `_`, as host names do.
+const WEAK_DEPENDENCY_NAME_MARKERS: [&str; 2] = ["to", "from"];
+
+/// Finds the name of the called service in a dependency template: the first word after a
+/// marker that looks like a host or service name (letters, digits, `-`, `.`, `_`, with a
+/// letter in it). Returns None when the template names none, for example when the address
+/// was masked as `<*>`.
+pub fn dependency_name(template: &str) -> Option<String> {
+    let words: Vec<&str> = template.split_whitespace().collect();
+    words.windows(2).find_map(|pair| {
+        let marker = pair[0].to_ascii_lowercase();
+        let candidate = pair[1].trim_end_matches([':', ',', ';']);
+        let looks_like_name = candidate.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            && candidate.chars().any(|c| c.is_ascii_alphabetic())
+            && candidate.len() > 1;
+        let has_separator = candidate.contains(['-', '.', '_']);
+        let after_marker = DEPENDENCY_NAME_MARKERS.contains(&marker.as_str())
+            || (WEAK_DEPENDENCY_NAME_MARKERS.contains(&marker.as_str()) && has_separator);
+        (after_marker && looks_like_name).then(|| candidate.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dependency_names_are_read_from_templates() {
+        assert_eq!(dependency_name("ERROR [payments] upstream payments-api timed out after <*>"), Some("payments-api".into()));
+        assert_eq!(dependency_name("request to inventory.internal: connection refused"), Some("inventory.internal".into()));
+        assert_eq!(dependency_name("dial tcp <*>: connection refused"), None);
+        assert_eq!(dependency_name("connect ECONNREFUSED <*>"), None);
+        assert_eq!(dependency_name("failed to connect: timed out"), None);
+        assert_eq!(dependency_name("upstream redis timed out"), Some("redis".into()));
+    }
 
     #[test]
     fn error_words_classify_templates() {
