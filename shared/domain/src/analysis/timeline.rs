@@ -59,10 +59,17 @@ fn describe(finding: &Finding) -> String {
         Finding::StoppedTasks(stopped) => {
             let codes: Vec<String> = stopped.exit_codes.iter().map(i32::to_string).collect();
             let codes = if codes.is_empty() { String::new() } else { format!(", exit codes {}", codes.join(", ")) };
-            let reasons = if stopped.container_reasons.is_empty() {
+            // A container reason that repeats the task's stopped reason adds nothing.
+            let container_reasons: Vec<&str> = stopped
+                .container_reasons
+                .iter()
+                .map(String::as_str)
+                .filter(|reason| *reason != stopped.stopped_reason)
+                .collect();
+            let reasons = if container_reasons.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", stopped.container_reasons.join("; "))
+                format!(" ({})", container_reasons.join("; "))
             };
             format!(
                 "{} task(s) of {} stopped: {}{reasons}{codes}",
@@ -70,5 +77,27 @@ fn describe(finding: &Finding) -> String {
             )
         }
         Finding::ServiceState(_) | Finding::Ec2Instances(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::StoppedTasksFinding;
+
+    #[test]
+    fn stopped_reason_is_not_repeated() {
+        let reason = "OutOfMemoryError: Container killed due to memory usage";
+        let finding = Finding::StoppedTasks(StoppedTasksFinding {
+            task_definition: "checkout:1".into(),
+            count: 3,
+            stopped_reason: reason.into(),
+            container_reasons: vec![reason.into()],
+            exit_codes: vec![137],
+            out_of_memory: true,
+            first_stopped_at: None,
+            last_stopped_at: None,
+        });
+        assert_eq!(describe(&finding), format!("3 task(s) of checkout:1 stopped: {reason}, exit codes 137"));
     }
 }
