@@ -40,8 +40,8 @@ impl CloudWatch {
     /// Fetches every spec in one GetMetricData call (at most 500 queries per call).
     #[tracing::instrument(skip_all, fields(metrics = specs.len()))]
     pub async fn metric_data(&self, specs: &[MetricSpec], start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Vec<MetricSeries>, AwsError> {
-        // CloudWatch rounds the start down to the period for one-minute data; doing it here
-        // keeps every datapoint in the bucket of its own minute against any server.
+        // CloudWatch rounds the start down to the period for one-minute data. Doing it here
+        // keeps every datapoint in the bucket of its own minute, whatever the server.
         let start_minute = start.timestamp() - start.timestamp().rem_euclid(60);
         let mut call = self
             .client

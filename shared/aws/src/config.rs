@@ -11,7 +11,7 @@ pub async fn load_sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).load().await
 }
 
-/// A configuration that signs with an agent's own session credentials only, in the customer's
+/// Builds a configuration that signs with an agent's own session credentials only, in the customer's
 /// region. Endpoint settings are kept, so local runs still reach moto.
 pub fn config_for_agent(base: &SdkConfig, credentials: &AgentCredentials, region: &str) -> SdkConfig {
     base.to_builder()

@@ -44,7 +44,7 @@ where
     }
 }
 
-/// The error code of an SDK service error, such as `ConditionalCheckFailedException`.
+/// Returns the error code of an SDK service error, such as `ConditionalCheckFailedException`.
 pub fn error_code<E>(error: &aws_sdk_sts::error::SdkError<E>) -> Option<&str>
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata,

@@ -14,8 +14,8 @@ const MAX_VERSION_ATTEMPTS: u32 = 12;
 /// Upper bound of the random pause between attempts, doubled per attempt up to 1.6 seconds.
 const BASE_RETRY_PAUSE_MILLIS: u64 = 50;
 
-/// A random pause below `BASE_RETRY_PAUSE_MILLIS * 2^attempt` (capped), so that writers that
-/// collided spread out.
+/// Picks a random pause below `BASE_RETRY_PAUSE_MILLIS * 2^attempt` (capped), so that writers
+/// that collided spread out.
 fn retry_pause(attempt: u32) -> Duration {
     let ceiling = BASE_RETRY_PAUSE_MILLIS << attempt.min(5);
     let random = (uuid::Uuid::new_v4().as_u128() % u128::from(ceiling)) as u64;
@@ -35,8 +35,8 @@ impl Iam {
     /// Makes `document` the default version of `policy_arn`, deleting the oldest non-default
     /// version first when all five slots are taken.
     ///
-    /// Concurrent writers race for the free slot: the loser gets `LimitExceeded` (or finds the
-    /// version it meant to delete gone), lists the versions again and tries again after a
+    /// Concurrent writers race for the free slot. The loser gets `LimitExceeded`, or finds the
+    /// version it meant to delete gone. It then lists the versions again and retries after a
     /// short random pause, so writers that collided do not collide again in step.
     #[tracing::instrument(skip_all, fields(policy_arn = %policy_arn))]
     pub async fn set_policy_document(&self, policy_arn: &str, document: &str) -> Result<(), AwsError> {

@@ -77,7 +77,7 @@ impl Kms {
                 Ok(Zeroizing::new(plaintext.as_ref().to_vec()))
             }
             Err(error) if error_code(&error) == Some("InvalidCiphertextException") => {
-                warn!("refused to unseal: encryption context mismatch");
+                warn!("rejected sealed blob: it does not decrypt under this encryption context");
                 Err(SealError::ContextMismatch("KMS returned InvalidCiphertextException".into()))
             }
             Err(error) => Err(classify("kms", "Decrypt", error).into()),

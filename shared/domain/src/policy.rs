@@ -238,8 +238,8 @@ fn infra_inspector_statements(arns: &ArnBuilder, scope: &ResourceScope) -> Resul
     ])
 }
 
-/// The session policy `revoke` uses in the customer account: replace versions of the one
-/// revocation policy, nothing else.
+/// Builds the session policy `revoke` uses in the customer account: replacing versions of the
+/// one revocation policy, nothing else.
 pub fn revoker_session_policy(revocation_policy_arn: &str) -> Result<String, PolicyError> {
     let valid = revocation_policy_arn.starts_with("arn:")
         && revocation_policy_arn.contains(":iam::")

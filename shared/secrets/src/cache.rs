@@ -36,9 +36,9 @@ impl CachePolicy {
 }
 
 impl Default for CachePolicy {
-    /// Five minutes and 100 reads per entry, at most 1,000 entries: long enough to cover one
-    /// investigation in a warm Lambda container, short enough that a key disabled in KMS
-    /// stops working within minutes even in a process that has it cached.
+    /// Returns five minutes and 100 reads per entry, at most 1,000 entries. That is long enough
+    /// to cover one investigation in a warm Lambda container, and short enough that a key
+    /// disabled in KMS stops working within minutes even in a process that has it cached.
     fn default() -> Self {
         Self { max_age: Duration::from_secs(300), max_uses: 100, max_entries: 1_000 }
     }

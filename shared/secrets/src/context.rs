@@ -27,17 +27,17 @@ impl EncryptionContext {
         Self { tenant, slot }
     }
 
-    /// The tenant part of the context.
+    /// Returns the tenant part of the context.
     pub fn tenant(&self) -> &TenantId {
         &self.tenant
     }
 
-    /// The purpose and name part of the context.
+    /// Returns the purpose and name part of the context.
     pub fn slot(&self) -> &SecretSlot {
         &self.slot
     }
 
-    /// The context as KMS key-value pairs, sorted by key.
+    /// Returns the context as KMS key-value pairs, sorted by key.
     pub fn to_pairs(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
             (CONTEXT_TENANT_ID.to_owned(), self.tenant.as_str().to_owned()),

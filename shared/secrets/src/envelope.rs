@@ -152,7 +152,7 @@ impl Envelope {
         &self.key_id
     }
 
-    /// The data key as encrypted by KMS.
+    /// Returns the data key as encrypted by KMS.
     pub fn encrypted_data_key(&self) -> &[u8] {
         &self.encrypted_data_key
     }

@@ -23,12 +23,12 @@ impl SecretValue {
         Self::new(bytes.to_vec())
     }
 
-    /// The plaintext bytes. Keep the borrow short and copy them nowhere that is not zeroized.
+    /// Returns the plaintext bytes. Keep the borrow short and copy them nowhere that is not zeroized.
     pub fn expose(&self) -> &[u8] {
         &self.0
     }
 
-    /// The plaintext as UTF-8, or `None` when it is not valid UTF-8.
+    /// Returns the plaintext as UTF-8, or `None` when it is not valid UTF-8.
     pub fn expose_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.0).ok()
     }
@@ -38,7 +38,7 @@ impl SecretValue {
         self.0.len()
     }
 
-    /// Whether the plaintext is empty.
+    /// Returns whether the plaintext is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -73,7 +73,7 @@ impl DataKey {
         Some(Self(array))
     }
 
-    /// The raw key bytes.
+    /// Returns the raw key bytes.
     pub fn expose(&self) -> &[u8; DATA_KEY_LEN] {
         &self.0
     }

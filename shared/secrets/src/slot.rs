@@ -1,4 +1,4 @@
-//! What a secret is for and what it is called: the purpose and name that address it.
+//! Secret slots: the purpose and name that address a secret.
 
 use std::fmt;
 
@@ -27,7 +27,7 @@ pub enum SlotError {
     },
 }
 
-/// What a secret is used for. Part of the encryption context, so an envelope stored for
+/// Purpose of a secret. It is part of the encryption context, so an envelope stored for
 /// one purpose does not open as another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecretPurpose {
@@ -50,7 +50,7 @@ impl SecretPurpose {
         SecretPurpose::OAuthRefreshToken,
     ];
 
-    /// The purpose's stable string form, used in sort keys and encryption contexts.
+    /// Returns the purpose's stable string form, used in sort keys and encryption contexts.
     pub fn as_str(self) -> &'static str {
         match self {
             SecretPurpose::SlackBotToken => "slack-bot-token",
@@ -106,7 +106,7 @@ impl SecretName {
         Ok(Self(name.to_owned()))
     }
 
-    /// The name as a string slice.
+    /// Returns the name as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -129,7 +129,7 @@ impl std::str::FromStr for SecretName {
 /// The address of one secret within a tenant: purpose and name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SecretSlot {
-    /// What the secret is for.
+    /// Purpose of the secret.
     pub purpose: SecretPurpose,
     /// Its name within the purpose.
     pub name: SecretName,
@@ -141,7 +141,7 @@ impl SecretSlot {
         Self { purpose, name }
     }
 
-    /// The table sort key, `<purpose>#<name>`.
+    /// Builds the table sort key, `<purpose>#<name>`.
     pub fn sort_key(&self) -> String {
         format!("{}#{}", self.purpose.as_str(), self.name.as_str())
     }

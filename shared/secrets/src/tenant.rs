@@ -60,7 +60,7 @@ impl TenantId {
         Ok(Self(id.to_owned()))
     }
 
-    /// The id as a string slice.
+    /// Returns the id as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
     }

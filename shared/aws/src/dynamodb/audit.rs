@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Put};
 use causeflow_domain::audit::{AuditEvent, AuditRecord};
 use causeflow_domain::{InvestigationId, TenantId};
@@ -88,18 +89,23 @@ impl AuditTrail {
         Err(AuditAppendError::Contended { investigation_id: investigation_id.to_string() })
     }
 
-    /// The last record of the trail, if any.
-    pub async fn head(&self, tenant_id: &TenantId, investigation_id: &InvestigationId) -> Result<Option<AuditRecord>, AwsError> {
-        let output = self
-            .client
+    /// Builds a consistent query over one trail's records, in `seq` order.
+    fn trail_query(&self, tenant_id: &TenantId, investigation_id: &InvestigationId) -> QueryFluentBuilder {
+        self.client
             .query()
             .table_name(&self.table)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":pk", string_attribute(trail_key(tenant_id, investigation_id)))
+            .consistent_read(true)
+    }
+
+    /// Reads the last record of the trail, if any.
+    pub async fn head(&self, tenant_id: &TenantId, investigation_id: &InvestigationId) -> Result<Option<AuditRecord>, AwsError> {
+        let output = self
+            .trail_query(tenant_id, investigation_id)
             .scan_index_forward(false)
             .limit(1)
-            .consistent_read(true)
             .send()
             .await
             .map_err(|error| classify("dynamodb", "Query", error))?;
@@ -109,19 +115,13 @@ impl AuditTrail {
         }
     }
 
-    /// Every record of one trail, in order.
+    /// Reads every record of one trail, in order.
     pub async fn read(&self, tenant_id: &TenantId, investigation_id: &InvestigationId) -> Result<Vec<AuditRecord>, AwsError> {
         let mut records = Vec::new();
         let mut start_key: Option<HashMap<String, AttributeValue>> = None;
         loop {
             let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", string_attribute(trail_key(tenant_id, investigation_id)))
-                .consistent_read(true)
+                .trail_query(tenant_id, investigation_id)
                 .set_exclusive_start_key(start_key.take())
                 .send()
                 .await

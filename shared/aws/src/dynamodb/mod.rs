@@ -1,7 +1,7 @@
 //! DynamoDB: the tenant registry, investigations with their evidence and reports, and the
 //! audit trail. Every key is built from a validated `TenantId`, starting with `T#<tenant_id>`.
 //!
-//! Items keep their domain payload as one JSON string attribute `body` beside the keys; the
+//! Items keep their domain payload as one JSON string attribute `body` beside the keys. The
 //! domain types own the shape, and this module owns only keys and conditions.
 
 mod audit;

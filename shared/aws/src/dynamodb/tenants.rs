@@ -28,7 +28,7 @@ pub struct TenantRegistry {
     table: String,
 }
 
-/// The lookup item that maps a customer account and region to a tenant. It is the one key
+/// Builds the key of the lookup item that maps a customer account and region to a tenant. It is the one key
 /// that cannot start with the tenant id, because finding the tenant is what it is for.
 fn account_key(account: &str, region: &str) -> String {
     format!("A#{account}#{region}")
