@@ -24,6 +24,10 @@ pub enum ProposedAction {
         container: String,
         from_mib: u32,
         to_mib: u32,
+        /// The roles the task definition names, which the new revision passes again. They
+        /// are part of the digest, so the approver approves exactly these.
+        #[serde(default)]
+        pass_roles: Vec<String>,
     },
     /// Raise the desired count of tasks.
     ScaleOut { cluster: String, service: String, from_count: u32, to_count: u32 },
@@ -49,6 +53,14 @@ impl ProposedAction {
     /// Tells whether running it needs `ecs:RegisterTaskDefinition`.
     pub fn registers_task_definition(&self) -> bool {
         matches!(self, ProposedAction::RaiseMemoryLimit { .. })
+    }
+
+    /// The IAM roles running the action passes to ECS: empty unless it registers a revision.
+    pub fn pass_roles(&self) -> &[String] {
+        match self {
+            ProposedAction::RaiseMemoryLimit { pass_roles, .. } => pass_roles,
+            _ => &[],
+        }
     }
 
     /// SHA-256 over the canonical JSON of the action.

@@ -30,6 +30,9 @@ pub enum AuditEventType {
     ReportCreated,
     #[serde(rename = "approval.requested")]
     ApprovalRequested,
+    /// One approval of several required was counted; the request still waits.
+    #[serde(rename = "approval.counted")]
+    ApprovalCounted,
     #[serde(rename = "approval.granted")]
     ApprovalGranted,
     #[serde(rename = "approval.rejected")]
@@ -59,6 +62,7 @@ impl AuditEventType {
             AuditEventType::EvidenceCollected => "evidence.collected",
             AuditEventType::ReportCreated => "report.created",
             AuditEventType::ApprovalRequested => "approval.requested",
+            AuditEventType::ApprovalCounted => "approval.counted",
             AuditEventType::ApprovalGranted => "approval.granted",
             AuditEventType::ApprovalRejected => "approval.rejected",
             AuditEventType::ApprovalExpired => "approval.expired",

@@ -117,6 +117,10 @@ pub struct ServiceStateFinding {
     pub running_count: u32,
     /// Memory limit of each container of the current task definition, in MiB.
     pub container_memory_mib: BTreeMap<String, u32>,
+    /// ARNs of the IAM roles the current task definition names (task role and execution
+    /// role). A revision registered from it passes the same roles.
+    #[serde(default)]
+    pub task_definition_roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ pub mod tenant;
 pub use agent::AgentKind;
 pub use ids::{InvestigationId, TenantId};
 pub mod analysis;
+pub mod approval;
 pub mod markdown;
 pub mod metric_change;
 pub mod report;

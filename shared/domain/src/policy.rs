@@ -283,6 +283,15 @@ fn remediator_statements(arns: &ArnBuilder, scope: &ResourceScope) -> Result<Vec
         vec![arns.ecs("task-definition/*")],
     ));
 
+    // A revision keeps the tags of the one it copies (cost allocation, ownership), and
+    // tagging on create needs `ecs:TagResource`. The `ecs:CreateAction` condition limits it to
+    // tags set by RegisterTaskDefinition itself, so no existing resource can be retagged.
+    let mut tag_on_create = Statement::allow("TagRevisionOnCreate", &["ecs:TagResource"], vec![arns.ecs("task-definition/*")]);
+    tag_on_create.condition = Some(json!({
+        "StringEquals": { "ecs:CreateAction": "RegisterTaskDefinition" }
+    }));
+    statements.push(tag_on_create);
+
     if !remediation.pass_roles.is_empty() {
         let mut roles = Vec::with_capacity(remediation.pass_roles.len());
         for role in &remediation.pass_roles {
@@ -623,16 +632,20 @@ mod tests {
         let policy = session_policy(AgentKind::Remediator, &remediation_scope(true, &roles)).unwrap();
         assert_eq!(
             policy.allowed_actions(),
-            vec!["ecs:UpdateService", "ecs:RegisterTaskDefinition", "iam:PassRole"]
+            vec!["ecs:UpdateService", "ecs:RegisterTaskDefinition", "ecs:TagResource", "iam:PassRole"]
         );
         let doc = document(&policy);
         assert_eq!(
             doc["Statement"][1]["Resource"],
             json!(["arn:aws:ecs:eu-west-1:123456789012:task-definition/*"])
         );
-        assert_eq!(doc["Statement"][2]["Resource"], json!(roles));
         assert_eq!(
             doc["Statement"][2]["Condition"],
+            json!({"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}})
+        );
+        assert_eq!(doc["Statement"][3]["Resource"], json!(roles));
+        assert_eq!(
+            doc["Statement"][3]["Condition"],
             json!({"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
         );
     }
@@ -640,7 +653,7 @@ mod tests {
     #[test]
     fn remediator_registering_without_roles_grants_no_pass_role() {
         let policy = session_policy(AgentKind::Remediator, &remediation_scope(true, &[])).unwrap();
-        assert_eq!(policy.allowed_actions(), vec!["ecs:UpdateService", "ecs:RegisterTaskDefinition"]);
+        assert_eq!(policy.allowed_actions(), vec!["ecs:UpdateService", "ecs:RegisterTaskDefinition", "ecs:TagResource"]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::alarm::AlarmEvent;
+use crate::approval::ApprovalConfig;
 use crate::{AgentKind, TenantId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +23,10 @@ pub struct TenantConfig {
     /// The customer-managed policy, attached to every agent role, that denies revoked sessions.
     pub revocation_policy_arn: String,
     pub services: Vec<ServiceConfig>,
+    /// Who approves proposed actions, and where. Without it, a proposed action is reported
+    /// and never run.
+    #[serde(default)]
+    pub approval: Option<ApprovalConfig>,
 }
 
 /// One service CauseFlow may investigate: its ECS service and where its logs go.

@@ -74,6 +74,19 @@ fn scope() -> ResourceScope {
     }
 }
 
+/// Builds the scope of a rollback. The remediator points the service at an earlier revision,
+/// so it registers no task definition and passes no role.
+fn rollback_scope() -> ResourceScope {
+    ResourceScope {
+        remediation: Some(RemediationScope { registers_task_definition: false, pass_roles: vec![] }),
+        ..scope()
+    }
+}
+
+fn role_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:role/{name}")
+}
+
 /// Lists the agent's row of the permission table as concrete requests on its scoped resources.
 /// `ecs:Describe*` and `ec2:Describe*` are covered by every ECS Describe action that acts on a
 /// service's resources and by a sample of EC2 Describe actions.
@@ -203,9 +216,15 @@ fn workspace_root() -> PathBuf {
     root.canonicalize().unwrap_or(root)
 }
 
-/// Runs the evaluator for one session of `agent` in investigation `session_id` and returns
-/// one decision per probe.
-fn evaluate(agent: AgentKind, identity_policies: Vec<Value>, session_id: &InvestigationId, probes: &[Probe]) -> Vec<String> {
+/// Runs the evaluator for one session of `agent` over `scope` in investigation `session_id` and
+/// returns one decision per probe.
+fn evaluate(
+    scope: &ResourceScope,
+    agent: AgentKind,
+    identity_policies: Vec<Value>,
+    session_id: &InvestigationId,
+    probes: &[Probe],
+) -> Vec<String> {
     let root = workspace_root();
     let tool = root.join("tools/iam-eval");
     assert!(
@@ -214,7 +233,7 @@ fn evaluate(agent: AgentKind, identity_policies: Vec<Value>, session_id: &Invest
         root.display()
     );
 
-    let policy = session_policy(agent, &scope()).unwrap();
+    let policy = session_policy(agent, scope).unwrap();
     let requests: Vec<Value> = probes
         .iter()
         .map(|probe| {
@@ -264,7 +283,8 @@ fn evaluate(agent: AgentKind, identity_policies: Vec<Value>, session_id: &Invest
     results.iter().map(|result| result["decision"].as_str().unwrap().to_string()).collect()
 }
 
-/// Evaluates `probes` and lists every probe whose decision is not `expected`.
+/// Evaluates `probes` over the shared [`scope`] and lists every probe whose decision is not
+/// `expected`.
 fn mismatches(
     agent: AgentKind,
     identity_policies: Vec<Value>,
@@ -272,7 +292,19 @@ fn mismatches(
     probes: &[Probe],
     expected: &str,
 ) -> Vec<String> {
-    let decisions = evaluate(agent, identity_policies, session_id, probes);
+    mismatches_in(&scope(), agent, identity_policies, session_id, probes, expected)
+}
+
+/// Evaluates `probes` over `scope` and lists every probe whose decision is not `expected`.
+fn mismatches_in(
+    scope: &ResourceScope,
+    agent: AgentKind,
+    identity_policies: Vec<Value>,
+    session_id: &InvestigationId,
+    probes: &[Probe],
+    expected: &str,
+) -> Vec<String> {
+    let decisions = evaluate(scope, agent, identity_policies, session_id, probes);
     probes
         .iter()
         .zip(decisions)
@@ -373,6 +405,90 @@ fn empty_revocation_policy_denies_nothing() {
             failures.extend(found.into_iter().map(|failure| format!("[{model}] {failure}")));
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Evaluates `probes` for a remediator session over `scope` under both identity models and
+/// lists every probe whose decision is not `expected`.
+fn remediator_mismatches(scope: &ResourceScope, probes: &[Probe], expected: &str) -> Vec<String> {
+    let session = investigation("evt-live");
+    let revocation = revocation_policy(&[]);
+    let mut failures = Vec::new();
+    for (model, identity) in identity_models(AgentKind::Remediator, &revocation) {
+        let found = mismatches_in(scope, AgentKind::Remediator, identity, &session, probes, expected);
+        failures.extend(found.into_iter().map(|failure| format!("[{model}] {failure}")));
+    }
+    failures
+}
+
+#[test]
+fn rollback_updates_only_approved_service() {
+    let allowed = [Probe::new("ecs:UpdateService", ecs_arn("service/prod/checkout"))];
+    let denied = [
+        Probe::new("ecs:UpdateService", ecs_arn("service/prod/payments")),
+        Probe::new("ecs:UpdateService", ecs_arn("service/staging/checkout")),
+        Probe::new("ecs:UpdateService", format!("arn:aws:ecs:us-east-1:{ACCOUNT}:service/prod/checkout")),
+        Probe::new("ecs:UpdateService", format!("arn:aws:ecs:{REGION}:210987654321:service/prod/checkout")),
+        Probe::new("ecs:UpdateService", "arn:aws:ecs:us-east-1:210987654321:service/prod/checkout"),
+    ];
+
+    let mut failures = remediator_mismatches(&rollback_scope(), &allowed, "Allowed");
+    failures.extend(remediator_mismatches(&rollback_scope(), &denied, "ImplicitlyDenied"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn rollback_denied_read_only_rows() {
+    let probes: Vec<Probe> = AgentKind::READ_ONLY.into_iter().flat_map(row).collect();
+    assert!(probes.iter().any(|probe| probe.action == "logs:StartQuery"));
+    assert!(probes.iter().any(|probe| probe.action == "cloudwatch:GetMetricData"));
+    assert!(probes.iter().any(|probe| probe.action == "ecs:DescribeServices"));
+    assert!(probes.iter().any(|probe| probe.action == "ecs:ListTasks"));
+    assert!(probes.iter().any(|probe| probe.action == "ec2:DescribeInstances"));
+
+    let failures = remediator_mismatches(&rollback_scope(), &probes, "ImplicitlyDenied");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn rollback_cannot_register_or_pass_roles() {
+    let probes = [
+        Probe::new("ecs:RegisterTaskDefinition", ecs_arn("task-definition/checkout:43")),
+        Probe::new("iam:PassRole", TASK_ROLE).with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+        Probe::new("iam:PassRole", EXECUTION_ROLE).with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+    ];
+
+    let failures = remediator_mismatches(&rollback_scope(), &probes, "ImplicitlyDenied");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn memory_revision_passes_only_current_roles() {
+    let allowed = [
+        Probe::new("ecs:RegisterTaskDefinition", ecs_arn("task-definition/checkout:43")),
+        Probe::new("ecs:UpdateService", ecs_arn("service/prod/checkout")),
+        Probe::new("iam:PassRole", TASK_ROLE).with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+        Probe::new("iam:PassRole", EXECUTION_ROLE).with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+    ];
+    let other_account = "210987654321";
+    let denied = [
+        Probe::new("iam:PassRole", role_arn(ACCOUNT, "admin")).with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+        // A role whose name starts with a passable role's name is still another role.
+        Probe::new("iam:PassRole", role_arn(ACCOUNT, "checkout-task-admin"))
+            .with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+        Probe::new("iam:PassRole", role_arn(ACCOUNT, "service-role/checkout-task"))
+            .with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+        Probe::new("iam:PassRole", role_arn(other_account, "checkout-task"))
+            .with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+        // The roles may be passed to ECS tasks only.
+        Probe::new("iam:PassRole", TASK_ROLE).with_context("iam:PassedToService", "lambda.amazonaws.com"),
+        Probe::new("iam:PassRole", EXECUTION_ROLE).with_context("iam:PassedToService", "ec2.amazonaws.com"),
+        Probe::new("ecs:RegisterTaskDefinition", format!("arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/checkout:43")),
+        Probe::new("ecs:RegisterTaskDefinition", format!("arn:aws:ecs:{REGION}:{other_account}:task-definition/checkout:43")),
+    ];
+
+    let mut failures = remediator_mismatches(&scope(), &allowed, "Allowed");
+    failures.extend(remediator_mismatches(&scope(), &denied, "ImplicitlyDenied"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -414,6 +414,10 @@ fn infra_evidence(ecs: &Value, ec2: Option<Value>, reference_time: DateTime<Utc>
             .into_iter()
             .map(|(name, (_, memory))| (name, u32::try_from(memory).unwrap()))
             .collect(),
+        task_definition_roles: ["taskRoleArn", "executionRoleArn"]
+            .iter()
+            .filter_map(|field| definitions[&current][*field].as_str().map(str::to_string))
+            .collect(),
     }));
 
     if let Some(ec2) = ec2 {
@@ -505,6 +509,10 @@ fn oom_killed_doubles_memory_limit() {
             container: "checkout".into(),
             from_mib: 512,
             to_mib: 1024,
+            pass_roles: vec![
+                "arn:aws:iam::111122223333:role/checkout-task".into(),
+                "arn:aws:iam::111122223333:role/ecsTaskExecutionRole".into(),
+            ],
         })
     );
 }

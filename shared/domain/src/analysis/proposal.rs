@@ -61,6 +61,7 @@ fn raise_memory_limit(signals: &Signals, service: &ServiceConfig) -> Option<Prop
         container: container.clone(),
         from_mib,
         to_mib,
+        pass_roles: state.task_definition_roles.clone(),
     })
 }
 

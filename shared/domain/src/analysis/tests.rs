@@ -124,6 +124,7 @@ fn service_state(task_definition: &str, desired: u32, memory: &[(&str, u32)]) ->
         desired_count: desired,
         running_count: desired,
         container_memory_mib: memory.iter().map(|(name, mib)| (name.to_string(), *mib)).collect(),
+        task_definition_roles: vec!["arn:aws:iam::111122223333:role/checkout-task".into()],
     })
 }
 
@@ -208,6 +209,7 @@ fn oom_kills_propose_doubled_memory() {
             container: "checkout".into(),
             from_mib: 512,
             to_mib: 1024,
+            pass_roles: vec!["arn:aws:iam::111122223333:role/checkout-task".into()],
         })
     );
 }
@@ -231,6 +233,7 @@ fn memory_step_is_capped() {
             container: "worker".into(),
             from_mib: 6144,
             to_mib: 6144 + MAX_MEMORY_STEP_MIB,
+            pass_roles: vec!["arn:aws:iam::111122223333:role/checkout-task".into()],
         })
     );
 }
