@@ -31,6 +31,11 @@ pub struct Resources {
     pub investigations_table: String,
     pub audit_table: String,
     pub sealing_key_id: String,
+    /// The table of integration secrets (Slack bot tokens and signing secrets).
+    pub secrets_table: String,
+    /// Base URL of Slack's Web API, `https://slack.com/api` in production. It has no default,
+    /// so a test or local run that forgets to set it fails instead of reaching Slack.
+    pub slack_api_url: String,
 }
 
 impl Resources {
@@ -38,6 +43,8 @@ impl Resources {
     pub const INVESTIGATIONS_TABLE: &'static str = "CAUSEFLOW_INVESTIGATIONS_TABLE";
     pub const AUDIT_TABLE: &'static str = "CAUSEFLOW_AUDIT_TABLE";
     pub const SEALING_KEY_ID: &'static str = "CAUSEFLOW_SEALING_KEY_ID";
+    pub const SECRETS_TABLE: &'static str = "CAUSEFLOW_SECRETS_TABLE";
+    pub const SLACK_API_URL: &'static str = "CAUSEFLOW_SLACK_API_URL";
 
     pub fn from_env() -> Result<Resources, MissingSetting> {
         let read = |name: &'static str| std::env::var(name).map_err(|_| MissingSetting(name));
@@ -46,6 +53,8 @@ impl Resources {
             investigations_table: read(Self::INVESTIGATIONS_TABLE)?,
             audit_table: read(Self::AUDIT_TABLE)?,
             sealing_key_id: read(Self::SEALING_KEY_ID)?,
+            secrets_table: read(Self::SECRETS_TABLE)?,
+            slack_api_url: read(Self::SLACK_API_URL)?,
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod sfn;
 pub mod sts;
 
 pub use error::AwsError;

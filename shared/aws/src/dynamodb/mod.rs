@@ -1,13 +1,15 @@
-//! DynamoDB: the tenant registry, investigations with their evidence and reports, and the
-//! audit trail. Every key is built from a validated `TenantId`, starting with `T#<tenant_id>`.
+//! DynamoDB: the tenant registry, investigations with their evidence, reports and approval
+//! requests, and the audit trail. Every key is built from a validated `TenantId`, starting with `T#<tenant_id>`.
 //!
 //! Items keep their domain payload as one JSON string attribute `body` beside the keys. The
 //! domain types own the shape, and this module owns only keys and conditions.
 
+mod approvals;
 mod audit;
 mod investigations;
 mod tenants;
 
+pub use approvals::ApprovalStore;
 pub use audit::{AuditAppendError, AuditTrail};
 pub use investigations::{InvestigationStatus, InvestigationStore, OpenOutcome};
 pub use tenants::{TenantLookupError, TenantRegistry};
