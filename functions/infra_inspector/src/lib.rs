@@ -45,6 +45,7 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
         desired_count: service.desired_count,
         running_count: service.running_count,
         container_memory_mib,
+        task_definition_roles: current.task_role_arn.iter().chain(current.execution_role_arn.iter()).cloned().collect(),
     }));
 
     let instance_ids = ecs.instance_ids(cluster, service_name).await?;

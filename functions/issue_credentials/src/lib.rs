@@ -15,8 +15,10 @@ use causeflow_domain::AgentKind;
 use causeflow_lambda::{sealing_context, Failure, Platform};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tracing::{info, warn};
+use tracing::info;
 use zeroize::Zeroizing;
+
+mod remediator;
 
 pub const FUNCTION_NAME: &str = "issue_credentials";
 
@@ -24,22 +26,22 @@ pub const FUNCTION_NAME: &str = "issue_credentials";
 struct Input {
     investigation: Investigation,
     agent: AgentKind,
+    /// For the remediator only: the decision `slack_callback` sent, naming the approval.
+    #[serde(default)]
+    approval: Option<Value>,
 }
 
 pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure> {
-    let Input { investigation, agent } = causeflow_lambda::decode_input(input, FUNCTION_NAME)?;
+    let Input { investigation, agent, approval } = causeflow_lambda::decode_input(input, FUNCTION_NAME)?;
     let tenant_id = &investigation.tenant_id;
     let investigation_id = &investigation.investigation_id;
+    let session_name = session_name(investigation_id, agent);
 
-    if agent == AgentKind::Remediator {
-        // Limitation: approvals are not implemented yet, so no approval record can exist and
-        // the remediator is never given credentials.
-        warn!(%tenant_id, %investigation_id, "rejected remediator credentials: no approval record exists");
-        platform
-            .record(&investigation, AuditEventType::CredentialsRefused, FUNCTION_NAME, json!({"agent": agent, "reason": "no approval.granted record for this action"}))
-            .await?;
-        return Err(Failure::new("ApprovalRequired", "remediator credentials need an approval.granted audit record bound to the action; none exists"));
-    }
+    // The remediator's approval is checked and spent before any role is assumed.
+    let remediation = match agent {
+        AgentKind::Remediator => Some(remediator::spend_approval(platform, &investigation, approval.as_ref(), &session_name).await?),
+        _ => None,
+    };
 
     let tenant = platform.tenants.get(tenant_id).await.map_err(|error| Failure::new("UnknownTenant", error.to_string()))?;
     let role_arn = tenant
@@ -52,11 +54,10 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
         log_groups: investigation.service.log_groups.clone(),
         cluster: investigation.service.cluster.clone(),
         service: investigation.service.service.clone(),
-        remediation: None,
+        remediation: remediation.as_ref().map(|spent| spent.scope.clone()),
     };
     let policy = session_policy(agent, &scope).map_err(|error| Failure::new("SessionPolicyInvalid", error.to_string()))?;
 
-    let session_name = session_name(investigation_id, agent);
     let request = AssumeRoleRequest {
         role_arn: role_arn.clone(),
         external_id: tenant.external_id.clone(),
@@ -98,6 +99,7 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
                 "session_name": session_name,
                 "expires_at": sealed.expires_at,
                 "allowed_actions": sealed.allowed_actions,
+                "approval_id": remediation.as_ref().map(|spent| spent.approval_id.to_string()),
             }),
         )
         .await?;

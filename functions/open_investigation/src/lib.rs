@@ -6,6 +6,7 @@
 
 use causeflow_aws::dynamodb::{OpenOutcome, TenantLookupError};
 use causeflow_domain::alarm::{AlarmEvent, AlarmEventError};
+use causeflow_domain::approval::{task_timeout_seconds, DEFAULT_EXPIRY_SECONDS};
 use causeflow_domain::audit::{AuditEvent, AuditEventType, AuditRecord};
 use causeflow_domain::investigation::Investigation;
 use causeflow_lambda::{Failure, Platform};
@@ -25,6 +26,8 @@ struct Output {
     /// `opened`, or `already_open` when this event was seen before.
     status: &'static str,
     investigation: Investigation,
+    /// Timeout of the approval task: the tenant's approval expiry plus a grace period.
+    approval_timeout_seconds: u32,
 }
 
 pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure> {
@@ -83,7 +86,13 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
         OpenOutcome::AlreadyOpen => "already_open",
     };
     info!(tenant_id = %investigation.tenant_id, investigation_id = %investigation.investigation_id, status, "alarm event handled");
-    causeflow_lambda::encode_output(&Output { status, investigation })
+    let expires_after = tenant
+        .approval
+        .as_ref()
+        .filter(|config| config.validate().is_ok())
+        .map_or(DEFAULT_EXPIRY_SECONDS, |config| config.expires_after_seconds);
+    let approval_timeout_seconds = task_timeout_seconds(expires_after);
+    causeflow_lambda::encode_output(&Output { status, investigation, approval_timeout_seconds })
 }
 
 fn alarm_failure(error: AlarmEventError) -> Failure {

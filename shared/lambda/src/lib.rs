@@ -1,6 +1,7 @@
 //! Code every CauseFlow Lambda function shares: how an error reaches Step Functions (its
 //! `errorType` is what `Retry` and `Catch` match on), JSON tracing, and the runtime loop.
 
+pub mod approval;
 mod evidence;
 mod platform;
 mod sealing;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 const DEFINITION: &str = include_str!("../../../statemachines/investigation.asl.json");
 
-const FUNCTIONS: [&str; 9] = [
+const FUNCTIONS: [&str; 10] = [
     "OpenInvestigation",
     "IssueCredentials",
     "LogAnalyst",
@@ -17,6 +17,7 @@ const FUNCTIONS: [&str; 9] = [
     "InfraInspector",
     "Analyze",
     "RequestApproval",
+    "ExpireApproval",
     "Remediate",
     "Revoke",
 ];
@@ -33,7 +34,12 @@ struct Script {
     proposed_action: Option<Value>,
     /// Error the approval task fails with; None approves.
     approval_error: Option<&'static str>,
+    /// Nobody answers the approval, so its task times out.
+    approval_unanswered: bool,
 }
+
+/// Approval task timeout `OpenInvestigation` returns; 1 second lets the timeout path run fast.
+const APPROVAL_TIMEOUT_SECONDS: u64 = 1;
 
 #[derive(Clone, Default)]
 struct Calls(Arc<Mutex<Vec<(String, Value)>>>);
@@ -51,7 +57,8 @@ fn respond(function: &str, payload: &Value, script: &Script, callbacks: &Arc<Onc
     match function {
         "OpenInvestigation" => Ok(json!({
             "status": if script.already_open { "already_open" } else { "opened" },
-            "investigation": {"investigation_id": "inv-1"}
+            "investigation": {"investigation_id": "inv-1"},
+            "approval_timeout_seconds": APPROVAL_TIMEOUT_SECONDS
         })),
         "IssueCredentials" => Ok(json!({"agent": payload["agent"], "sealed_blob": "c2VhbGVk"})),
         "LogAnalyst" | "MetricAnalyst" | "InfraInspector" => Ok(json!({"agent": function, "evidence_ids": ["e-1"]})),
@@ -60,6 +67,9 @@ fn respond(function: &str, payload: &Value, script: &Script, callbacks: &Arc<Onc
             let token = payload["task_token"].as_str().expect("the task token is passed").to_string();
             let callbacks = callbacks.get().expect("callbacks are set before the execution starts").clone();
             let error = script.approval_error;
+            if script.approval_unanswered {
+                return Ok(json!({}));
+            }
             tokio::spawn(async move {
                 match error {
                     Some(error) => callbacks.send_task_failure(&token, Some(error), Some("decided")).unwrap(),
@@ -68,6 +78,7 @@ fn respond(function: &str, payload: &Value, script: &Script, callbacks: &Arc<Onc
             });
             Ok(json!({}))
         }
+        "ExpireApproval" => Ok(json!({"expired": true, "approval_id": "ap-1"})),
         "Remediate" => Ok(json!({"deployment": "d-1"})),
         "Revoke" => Ok(json!({"revoked": true, "outcome": "done"})),
         other => panic!("unexpected function {other}"),
@@ -149,10 +160,33 @@ async fn granted_approval_runs_remediator_then_revoke() {
 
     assert_eq!(outcome.status, ExecutionStatus::Succeeded);
     let issued: Vec<Value> = calls.of("IssueCredentials").iter().map(|payload| payload["agent"].clone()).collect();
-    assert!(issued.contains(&json!("remediator")));
-    assert_eq!(calls.of("IssueCredentials").last().unwrap()["approval"]["approval_id"], "ap-1");
-    assert_eq!(calls.of("Remediate").len(), 1);
+    assert_eq!(issued.len(), 5, "three gathering agents, then the remediator and a read-only inspector: {issued:?}");
+    assert_eq!(issued[3..], [json!("remediator"), json!("infra_inspector")]);
+    let remediator = calls.of("IssueCredentials").into_iter().find(|payload| payload["agent"] == "remediator").expect("remediator credentials requested");
+    assert_eq!(remediator["approval"]["approval_id"], "ap-1");
+    let remediate = calls.of("Remediate");
+    assert_eq!(remediate.len(), 1);
+    assert_eq!(remediate[0]["approval"]["approval_id"], "ap-1");
+    assert_eq!(remediate[0]["credentials"]["agent"], "remediator");
+    assert_eq!(remediate[0]["inspector_credentials"]["agent"], "infra_inspector");
     assert_eq!(calls.of("Revoke").len(), 1);
+    assert!(calls.of("ExpireApproval").is_empty());
+}
+
+#[tokio::test]
+async fn unanswered_approval_expires_then_revokes() {
+    let script = Script { proposed_action: Some(json!({"type": "rollback_service"})), approval_unanswered: true, ..Script::default() };
+    let (outcome, calls) = run(script).await;
+
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded);
+    assert_eq!(calls.of("ExpireApproval").len(), 1);
+    assert_eq!(calls.of("ExpireApproval")[0]["investigation"]["investigation_id"], "inv-1");
+    assert!(calls.of("Remediate").is_empty());
+    let revoke = calls.of("Revoke");
+    assert_eq!(revoke.len(), 1);
+    assert_eq!(revoke[0]["approval_outcome"]["Error"], "States.Timeout");
+    assert_eq!(revoke[0]["expiry"]["outcome"]["expired"], true);
+    assert!(revoke[0].get("failure").is_none());
 }
 
 #[tokio::test]
