@@ -53,12 +53,20 @@ async fn issued_secrets_appear_nowhere() {
         secrets.push(credentials.secret_access_key.clone());
         secrets.push(credentials.session_token.clone());
     }
-    assert_eq!(secrets.len(), 6, "three agents, two secrets each");
+    assert_eq!(secrets.len(), 10, "five sessions (three agents, the remediator and its read-only inspector), two secrets each");
+    // The Slack app's secrets, read by the approval functions from the secret store.
+    secrets.push(causeflow_local::scenario::SLACK_BOT_TOKEN.to_string());
+    secrets.push(causeflow_local::scenario::SLACK_SIGNING_SECRET.to_string());
 
     let mut places: Vec<(String, Vec<u8>)> = Vec::new();
     places.push(("log lines".into(), log.0.lock().unwrap().clone()));
     places.push(("execution history".into(), serde_json::to_vec(&outcome.execution.history).unwrap()));
-    for table in [&outcome.platform.resources.tenants_table, &outcome.platform.resources.investigations_table, &outcome.platform.resources.audit_table] {
+    for table in [
+        &outcome.platform.resources.tenants_table,
+        &outcome.platform.resources.investigations_table,
+        &outcome.platform.resources.audit_table,
+        &outcome.platform.resources.secrets_table,
+    ] {
         places.push((format!("table {table}"), scan_items(&outcome.platform, table).await.join("\n").into_bytes()));
     }
     for entry in std::fs::read_dir(&outcome.out_dir).unwrap() {
@@ -72,5 +80,24 @@ async fn issued_secrets_appear_nowhere() {
         for (place, bytes) in &places {
             assert!(!contains(bytes, secret), "a session secret leaked into {place}");
         }
+    }
+
+    // The approval's task token lets its holder decide the execution, so it is stored only
+    // sealed. Step Functions' own history holds it, as it does in AWS.
+    let history = serde_json::to_value(&outcome.execution.history).unwrap();
+    let task_token = find_string(&history, "task_token").expect("the approval task received a token");
+    for (place, bytes) in places.iter().filter(|(place, _)| place != "execution history") {
+        assert!(!contains(bytes, &task_token), "the task token leaked into {place}");
+    }
+}
+
+fn find_string(value: &serde_json::Value, key: &str) -> Option<String> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .get(key)
+            .and_then(|found| found.as_str().map(str::to_string))
+            .or_else(|| map.values().find_map(|nested| find_string(nested, key))),
+        serde_json::Value::Array(items) => items.iter().find_map(|item| find_string(item, key)),
+        _ => None,
     }
 }

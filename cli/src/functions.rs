@@ -13,7 +13,7 @@ pub const LOCAL_REGION: &str = "us-east-1";
 pub const LOCAL_ACCOUNT: &str = "123456789012";
 
 /// Each `${...}` substitution of the definition and the function it names.
-pub const FUNCTIONS: [(&str, &str); 8] = [
+pub const FUNCTIONS: [(&str, &str); 9] = [
     ("OpenInvestigationFunctionArn", open_investigation::FUNCTION_NAME),
     ("IssueCredentialsFunctionArn", issue_credentials::FUNCTION_NAME),
     ("LogAnalystFunctionArn", log_analyst::FUNCTION_NAME),
@@ -21,6 +21,7 @@ pub const FUNCTIONS: [(&str, &str); 8] = [
     ("InfraInspectorFunctionArn", infra_inspector::FUNCTION_NAME),
     ("AnalyzeFunctionArn", analyze::FUNCTION_NAME),
     ("RequestApprovalFunctionArn", request_approval::FUNCTION_NAME),
+    ("ExpireApprovalFunctionArn", expire_approval::FUNCTION_NAME),
     ("RemediateFunctionArn", remediate::FUNCTION_NAME),
 ];
 
@@ -63,6 +64,7 @@ pub fn handlers(platform: &Platform) -> LambdaHandlers {
     let handlers = register(handlers, platform, infra_inspector::FUNCTION_NAME, |p, input| async move { infra_inspector::handle(&p, input).await });
     let handlers = register(handlers, platform, analyze::FUNCTION_NAME, |p, input| async move { analyze::handle(&p, input).await });
     let handlers = register(handlers, platform, request_approval::FUNCTION_NAME, |p, input| async move { request_approval::handle(&p, input).await });
+    let handlers = register(handlers, platform, expire_approval::FUNCTION_NAME, |p, input| async move { expire_approval::handle(&p, input).await });
     let handlers = register(handlers, platform, remediate::FUNCTION_NAME, |p, input| async move { remediate::handle(&p, input).await });
     register(handlers, platform, revoke::FUNCTION_NAME, |p, input| async move { revoke::handle(&p, input).await })
 }

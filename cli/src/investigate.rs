@@ -12,10 +12,17 @@ use causeflow_lambda::Platform;
 use causeflow_local::scenario::{LoadedScenario, Scenario, ScenarioError};
 use causeflow_local::stack::StackError;
 use causeflow_local::LocalStack;
-use causeflow_runner::{render_history, ExecutionOutcome, HistoryEvent, LambdaHandlers, LambdaInvoker, Runner, TaskFailure};
+use causeflow_runner::{render_history, CallbackServer, ExecutionOutcome, HistoryEvent, LambdaHandlers, LambdaInvoker, Runner, TaskFailure};
+use tokio::task::JoinHandle;
 use serde_json::Value;
 
+use causeflow_local::scenario::{SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, TENANT_ID};
+use causeflow_slack::stand_in::SlackStandIn;
+use tokio::sync::watch;
+
+use crate::approval_driver::{self, ApprovalMode, ApprovalSeen};
 use crate::functions::{function_arn, handlers, substitutions};
+use crate::slack_endpoint::SlackEndpoint;
 use crate::progress::Progress;
 
 /// The one state machine definition, shared with the SAM template.
@@ -39,6 +46,10 @@ pub enum InvestigateError {
     Write { path: String, error: std::io::Error },
     #[error("`--fail-step {0}` names no function that can be made to fail; use one of {1} (revoke always runs)")]
     UnknownStep(String, String),
+    #[error("could not start the local Slack: {0}")]
+    Slack(#[from] causeflow_slack::stand_in::StandInError),
+    #[error("could not set up the local approval path: {0}")]
+    ApprovalSetup(String),
 }
 
 /// Options of one local run.
@@ -51,6 +62,30 @@ pub struct RunOptions {
     pub fail_function: Option<String>,
     /// Print each step as it happens.
     pub print_progress: bool,
+    /// What the local approvers do with a proposed action.
+    pub approval: ApprovalMode,
+    /// Overrides the scenario tenant's approval expiry, in seconds.
+    pub approval_expiry_seconds: Option<u32>,
+    /// Overrides how many distinct approvers the scenario tenant requires (1 or 2).
+    pub required_approvals: Option<u8>,
+    /// Makes the local Slack answer the first `chat.postMessage` with this error code.
+    pub slack_post_error: Option<String>,
+}
+
+impl RunOptions {
+    /// Options for `scenario` with everything else at its default: approve, no fault.
+    pub fn new(scenario: &str, out_dir: PathBuf) -> RunOptions {
+        RunOptions {
+            scenario: scenario.to_string(),
+            out_dir,
+            fail_function: None,
+            print_progress: false,
+            approval: ApprovalMode::Approve,
+            approval_expiry_seconds: None,
+            required_approvals: None,
+            slack_post_error: None,
+        }
+    }
 }
 
 /// Everything a run produced. The local stack stays up until this is dropped.
@@ -66,9 +101,40 @@ pub struct RunOutcome {
     pub verification: Result<ChainSummary, ChainError>,
     pub revocation_policy: String,
     pub out_dir: PathBuf,
+    /// The local Slack, with every request it received.
+    pub slack: Arc<SlackStandIn>,
+    /// The approval message and the click sent, when an action was proposed.
+    pub approval: Option<ApprovalSeen>,
+    /// The interactivity URL of the scenario tenant; it stops with this outcome.
+    pub interactions_url: String,
+    pub slack_endpoint: SlackEndpoint,
 }
 
+/// Runs one investigation to its end.
 pub async fn run_investigation(options: &RunOptions) -> Result<RunOutcome, InvestigateError> {
+    start_investigation(options).await?.finish().await
+}
+
+/// An investigation running in the local runner, with the local Slack and the interactivity
+/// endpoint up, so a caller can click while it waits for approval.
+pub struct RunningInvestigation {
+    pub stack: LocalStack,
+    pub platform: Platform,
+    pub scenario: Scenario,
+    pub loaded: LoadedScenario,
+    pub slack: Arc<SlackStandIn>,
+    pub slack_endpoint: SlackEndpoint,
+    /// The scenario tenant's interactivity URL on the local endpoint.
+    pub interactions_url: String,
+    out_dir: PathBuf,
+    execution: JoinHandle<ExecutionOutcome>,
+    driver: JoinHandle<Option<ApprovalSeen>>,
+    printer: Option<JoinHandle<()>>,
+    callbacks: CallbackServer,
+}
+
+/// Starts the local stack, loads the scenario and starts the execution.
+pub async fn start_investigation(options: &RunOptions) -> Result<RunningInvestigation, InvestigateError> {
     let scenario = Scenario::load(&options.scenario)?;
     let invoker_fault = match &options.fail_function {
         Some(name) => Some(validate_fault(name)?),
@@ -76,12 +142,19 @@ pub async fn run_investigation(options: &RunOptions) -> Result<RunOutcome, Inves
     };
 
     // The callback endpoint's port must be in the environment before the SDK configuration is
-    // loaded, because `request_approval` reaches it as the Step Functions endpoint.
+    // loaded, because the approval functions reach it as the Step Functions endpoint.
     let callback_port = free_port().map_err(|error| InvestigateError::Write { path: "127.0.0.1:0".into(), error })?;
     std::env::set_var("AWS_ENDPOINT_URL_SFN", format!("http://127.0.0.1:{callback_port}"));
-    let stack = LocalStack::start().await?;
-    let loaded = scenario.install(&stack.sdk, &stack.resources.tenants_table).await?;
-    let platform = Platform::new(stack.sdk.clone(), stack.resources.clone());
+    let slack = Arc::new(SlackStandIn::start(SLACK_BOT_TOKEN).await?);
+    if let Some(error_code) = &options.slack_post_error {
+        slack.fail_next("chat.postMessage", error_code);
+    }
+    let stack = LocalStack::start(slack.base_url()).await?;
+    let mut loaded = scenario.install(&stack.sdk, &stack.resources.tenants_table).await?;
+    let platform = Platform::new(stack.sdk.clone(), stack.resources.clone()).map_err(|failure| InvestigateError::ApprovalSetup(failure.to_string()))?;
+    prepare_approvals(&platform, &mut loaded, options).await?;
+    let slack_endpoint = SlackEndpoint::start(platform.clone(), 0).await.map_err(|error| InvestigateError::ApprovalSetup(error.to_string()))?;
+    let interactions_url = slack_endpoint.interactions_url(TENANT_ID);
 
     let handlers = handlers(&platform);
     let invoker: Arc<dyn LambdaInvoker> = match invoker_fault {
@@ -94,38 +167,117 @@ pub async fn run_investigation(options: &RunOptions) -> Result<RunOutcome, Inves
     let mut execution = runner.start_execution(&format!("{}-{}", scenario.name, uuid_suffix()), loaded.alarm_event.clone())?;
     let feed = execution.take_event_feed();
     let printer = options.print_progress.then(|| tokio::spawn(Progress::new().follow(feed)));
-    let execution = execution.outcome().await;
-    if let Some(printer) = printer {
-        let _ = printer.await;
-    }
-    callbacks.shutdown().await;
+    let (finished, finished_signal) = watch::channel(false);
+    let driver = tokio::spawn(approval_driver::drive(
+        slack.clone(),
+        interactions_url.clone(),
+        options.approval,
+        options.print_progress,
+        finished_signal,
+        platform.clone(),
+    ));
+    let execution = tokio::spawn(async move {
+        let outcome = execution.outcome().await;
+        let _ = finished.send(true);
+        outcome
+    });
 
-    let investigation = opened_investigation(&execution.history);
-    let (report, audit) = match &investigation {
-        Some(investigation) => (
-            platform.investigations.report(&investigation.tenant_id, &investigation.investigation_id).await?,
-            platform.audit.read(&investigation.tenant_id, &investigation.investigation_id).await?,
-        ),
-        None => (None, Vec::new()),
-    };
-    let verification = verify_chain(&audit);
-    let revocation_policy = read_revocation_policy(&stack, &loaded).await;
-
-    let outcome = RunOutcome {
+    Ok(RunningInvestigation {
         stack,
         platform,
         scenario,
         loaded,
-        execution,
-        investigation,
-        report,
-        audit,
-        verification,
-        revocation_policy,
+        slack,
+        slack_endpoint,
+        interactions_url,
         out_dir: options.out_dir.clone(),
-    };
-    write_files(&outcome)?;
-    Ok(outcome)
+        execution,
+        driver,
+        printer,
+        callbacks,
+    })
+}
+
+impl RunningInvestigation {
+    /// Waits until the approval message was posted and returns its approval id, or None when
+    /// the execution ended without one.
+    pub async fn posted_approval_id(&self) -> Option<String> {
+        loop {
+            let posted = self.slack.requests().into_iter().find(|request| request.method == "chat.postMessage");
+            if let Some(request) = posted {
+                return approval_driver::approval_id(&request.body);
+            }
+            if self.execution.is_finished() {
+                return None;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits for the execution to end, reads what it left and writes the output files.
+    pub async fn finish(self) -> Result<RunOutcome, InvestigateError> {
+        let RunningInvestigation { stack, platform, scenario, loaded, slack, slack_endpoint, interactions_url, out_dir, execution, driver, printer, callbacks } =
+            self;
+        let execution = execution.await.map_err(|error| InvestigateError::ApprovalSetup(format!("the execution task stopped: {error}")))?;
+        let approval = driver.await.ok().flatten();
+        if let Some(printer) = printer {
+            let _ = printer.await;
+        }
+        callbacks.shutdown().await;
+
+        let investigation = opened_investigation(&execution.history);
+        let (report, audit) = match &investigation {
+            Some(investigation) => (
+                platform.investigations.report(&investigation.tenant_id, &investigation.investigation_id).await?,
+                platform.audit.read(&investigation.tenant_id, &investigation.investigation_id).await?,
+            ),
+            None => (None, Vec::new()),
+        };
+        let verification = verify_chain(&audit);
+        let revocation_policy = read_revocation_policy(&stack, &loaded).await;
+
+        let outcome = RunOutcome {
+            stack,
+            platform,
+            scenario,
+            loaded,
+            execution,
+            investigation,
+            report,
+            audit,
+            verification,
+            revocation_policy,
+            out_dir,
+            slack,
+            approval,
+            interactions_url,
+            slack_endpoint,
+        };
+        write_files(&outcome)?;
+        Ok(outcome)
+    }
+}
+
+/// Stores the scenario tenant's Slack bot token and signing secret in the secret store, as an
+/// operator would with `causeflow secrets put`, and applies the options' overrides of the
+/// tenant's approval settings.
+async fn prepare_approvals(platform: &Platform, loaded: &mut LoadedScenario, options: &RunOptions) -> Result<(), InvestigateError> {
+    let setup = |error: &dyn std::fmt::Display| InvestigateError::ApprovalSetup(error.to_string());
+    if let Some(approval) = loaded.tenant.approval.as_mut() {
+        if options.approval_expiry_seconds.is_some() || options.required_approvals.is_some() {
+            approval.expires_after_seconds = options.approval_expiry_seconds.unwrap_or(approval.expires_after_seconds);
+            approval.required_approvals = options.required_approvals.unwrap_or(approval.required_approvals);
+            approval.validate().map_err(|error| setup(&error))?;
+            platform.tenants.register(&loaded.tenant).await.map_err(|error| setup(&error))?;
+        }
+    }
+    let tenant = causeflow_secrets::TenantId::parse(TENANT_ID).map_err(|error| setup(&error))?;
+    let (bot_token_slot, signing_secret_slot) = causeflow_secrets::slack::slack_slots();
+    for (slot, value) in [(bot_token_slot, SLACK_BOT_TOKEN), (signing_secret_slot, SLACK_SIGNING_SECRET)] {
+        let value = causeflow_secrets::SecretValue::from_slice(value.as_bytes());
+        platform.secrets.put(&tenant, &slot, &value, None).await.map_err(|error| setup(&error))?;
+    }
+    Ok(())
 }
 
 /// Finds the investigation as `open_investigation` returned it, in the execution history.

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use causeflow_cli::approval_driver::ApprovalMode;
 use causeflow_cli::investigate::{run_investigation, RunOptions};
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,21 @@ enum Command {
         /// List the scenarios and exit.
         #[arg(long)]
         list: bool,
+        /// What the local approver does with a proposed action: click Approve, click Reject,
+        /// or wait for a decision sent from another terminal with `causeflow approval`.
+        #[arg(long, value_enum, default_value = "approve")]
+        approval: ApprovalArg,
+        /// Seconds an approval request stays open (60 to 86400); the scenario tenant's default
+        /// is 3600.
+        #[arg(long, value_name = "SECONDS")]
+        approval_expiry: Option<u32>,
+    },
+    /// Approve or reject a waiting approval request, as a Slack button click would: a signed
+    /// `block_actions` request sent to the interactivity URL. The signing secret is read from
+    /// standard input.
+    Approval {
+        #[command(subcommand)]
+        command: causeflow_cli::approval::ApprovalCommand,
     },
     /// Mask PII (emails, card numbers, phones, CPFs, bearer tokens) in standard input.
     Mask {
@@ -52,6 +68,26 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ApprovalArg {
+    /// Click Approve as the scenario tenant's first approver.
+    Approve,
+    /// Click Reject as the scenario tenant's first approver.
+    Reject,
+    /// Print how to approve or reject from another terminal, and wait until the request expires.
+    Wait,
+}
+
+impl From<ApprovalArg> for ApprovalMode {
+    fn from(arg: ApprovalArg) -> ApprovalMode {
+        match arg {
+            ApprovalArg::Approve => ApprovalMode::Approve,
+            ApprovalArg::Reject => ApprovalMode::Reject,
+            ApprovalArg::Wait => ApprovalMode::Manual,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Verify an audit trail's hash chain and print where it breaks, if it does.
@@ -72,7 +108,8 @@ enum AuditCommand {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Investigate { scenario, out, fail_step, list } => {
+        Command::Approval { command } => causeflow_cli::approval::run(command, std::io::stdin()).await,
+        Command::Investigate { scenario, out, fail_step, list, approval, approval_expiry } => {
             if list {
                 for name in causeflow_local::scenario::available() {
                     println!("{name}");
@@ -86,7 +123,13 @@ async fn main() -> ExitCode {
             }
             let out = out.join(&scenario);
             causeflow_cli::report::init_log_file(&out);
-            let options = RunOptions { scenario, out_dir: out, fail_function: fail_step, print_progress: true };
+            let options = RunOptions {
+                fail_function: fail_step,
+                print_progress: true,
+                approval: approval.into(),
+                approval_expiry_seconds: approval_expiry,
+                ..RunOptions::new(&scenario, out)
+            };
             match run_investigation(&options).await {
                 Ok(outcome) => causeflow_cli::report::print_outcome(&outcome),
                 Err(error) => {

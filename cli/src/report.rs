@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use causeflow_domain::audit::AuditEventType;
 use causeflow_runner::ExecutionStatus;
 
 use crate::investigate::RunOutcome;
@@ -21,6 +22,33 @@ pub fn init_log_file(out_dir: &Path) {
         .try_init();
 }
 
+/// Prints how the approval ended and what the remediation did, from the audit trail.
+fn print_approval_and_remediation(outcome: &RunOutcome) {
+    let decisions = [
+        AuditEventType::ApprovalGranted,
+        AuditEventType::ApprovalRejected,
+        AuditEventType::ApprovalExpired,
+        AuditEventType::ApprovalUnavailable,
+        AuditEventType::RemediationSucceeded,
+        AuditEventType::RemediationFailed,
+    ];
+    let lines: Vec<String> = outcome
+        .audit
+        .iter()
+        .filter(|record| decisions.contains(&record.event_type))
+        .map(|record| format!("{:<22} by {:<18} {}", record.event_type.as_str(), record.actor, record.details))
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    println!("== approval and remediation ==");
+    for line in lines {
+        println!("{line}");
+    }
+    let updates = outcome.slack.requests().iter().filter(|request| request.method == "chat.update").count();
+    println!("Slack message updated {updates} time(s) to show the decision\n");
+}
+
 /// Prints the report, the audit trail and its verification; fails when the chain does not
 /// verify or the execution did not end cleanly.
 pub fn print_outcome(outcome: &RunOutcome) -> ExitCode {
@@ -32,11 +60,16 @@ pub fn print_outcome(outcome: &RunOutcome) -> ExitCode {
         println!("a good investigator concludes: {conclusion}");
     }
 
-    println!();
-    match &outcome.report {
-        Some((_, markdown)) => println!("{markdown}"),
-        None => println!("(no report: the investigation ended before analysis)"),
+    // With an approval, the report was printed before the Slack message, as a person reads
+    // it before deciding.
+    if outcome.approval.is_none() {
+        println!();
+        match &outcome.report {
+            Some((_, markdown)) => println!("{markdown}"),
+            None => println!("(no report: the investigation ended before analysis)"),
+        }
     }
+    print_approval_and_remediation(outcome);
 
     println!("== audit trail ==");
     for record in &outcome.audit {

@@ -14,12 +14,7 @@ use causeflow_local::LocalStack;
 /// Runs a scenario through the local runner into a fresh temporary folder.
 pub async fn run_scenario(name: &str, fail_function: Option<&str>) -> RunOutcome {
     let out_dir = temp_dir(name);
-    let options = RunOptions {
-        scenario: name.to_string(),
-        out_dir,
-        fail_function: fail_function.map(str::to_string),
-        print_progress: false,
-    };
+    let options = RunOptions { fail_function: fail_function.map(str::to_string), ..RunOptions::new(name, out_dir) };
     match run_investigation(&options).await {
         Ok(outcome) => outcome,
         Err(error) => panic!("scenario {name} did not run: {error}"),
@@ -41,14 +36,17 @@ pub struct Harness {
     pub stack: LocalStack,
     pub platform: Platform,
     pub loaded: LoadedScenario,
+    /// The local Slack the functions reach; nothing here reaches Slack itself.
+    pub slack: causeflow_slack::stand_in::SlackStandIn,
 }
 
 pub async fn harness(scenario: &str) -> Harness {
-    let stack = LocalStack::start().await.expect("local stack starts");
+    let slack = causeflow_slack::stand_in::SlackStandIn::start(causeflow_local::scenario::SLACK_BOT_TOKEN).await.expect("local Slack starts");
+    let stack = LocalStack::start(slack.base_url()).await.expect("local stack starts");
     let scenario = Scenario::load(scenario).expect("scenario loads");
     let loaded = scenario.install(&stack.sdk, &stack.resources.tenants_table).await.expect("scenario installs");
-    let platform = Platform::new(stack.sdk.clone(), stack.resources.clone());
-    Harness { stack, platform, loaded }
+    let platform = Platform::new(stack.sdk.clone(), stack.resources.clone()).expect("platform builds");
+    Harness { stack, platform, loaded, slack }
 }
 
 /// Reads every item of a table, each rendered as text, for counting and searching.
@@ -90,4 +88,34 @@ pub async fn written_items(platform: &Platform) -> Vec<String> {
 
 pub fn event_types(outcome: &RunOutcome) -> Vec<AuditEventType> {
     outcome.audit.iter().map(|record| record.event_type).collect()
+}
+
+/// Runs a scenario with `options` adjusted from the defaults.
+pub async fn run_with(name: &str, adjust: impl FnOnce(&mut RunOptions)) -> RunOutcome {
+    let mut options = RunOptions::new(name, temp_dir(name));
+    adjust(&mut options);
+    match run_investigation(&options).await {
+        Ok(outcome) => outcome,
+        Err(error) => panic!("scenario {name} did not run: {error}"),
+    }
+}
+
+/// Returns the task definition (family:revision) the scenario's ECS service runs now.
+pub async fn service_task_definition(outcome: &RunOutcome) -> String {
+    current_task_definition(&outcome.stack.sdk, &outcome.scenario.service.cluster, &outcome.scenario.service.service).await
+}
+
+pub async fn current_task_definition(sdk: &aws_config::SdkConfig, cluster: &str, service: &str) -> String {
+    let ecs = causeflow_local::scenario::customer_ecs(sdk).await.expect("customer ECS client");
+    let snapshot = ecs.describe_service(cluster, service).await.expect("service described");
+    family_revision(&snapshot.task_definition_arn)
+}
+
+pub fn family_revision(task_definition: &str) -> String {
+    task_definition.rsplit_once("task-definition/").map_or(task_definition, |(_, rest)| rest).to_string()
+}
+
+/// Returns the records of one event type.
+pub fn records_of(outcome: &RunOutcome, event_type: AuditEventType) -> Vec<causeflow_domain::audit::AuditRecord> {
+    outcome.audit.iter().filter(|record| record.event_type == event_type).cloned().collect()
 }

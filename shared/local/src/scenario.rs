@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use aws_config::SdkConfig;
 use aws_smithy_types::DateTime as SmithyDateTime;
 use causeflow_domain::revocation::RevocationList;
+use causeflow_domain::approval::{ApprovalConfig, DEFAULT_EXPIRY_SECONDS};
 use causeflow_domain::tenant::{ServiceConfig, TenantConfig};
 use causeflow_domain::{AgentKind, TenantId};
 use chrono::{DateTime, Duration, Timelike, Utc};
@@ -28,6 +29,14 @@ pub const CAUSEFLOW_ACCOUNT: &str = "123456789012";
 pub const TENANT_ID: &str = "acme";
 pub const REGION: &str = "us-east-1";
 pub const REVOCATION_POLICY_NAME: &str = "causeflow-revocations";
+/// The scenario tenant's Slack workspace, approval channel and approvers.
+pub const SLACK_TEAM_ID: &str = "T0ACME0001";
+pub const SLACK_CHANNEL_ID: &str = "C0INCIDENTS";
+pub const SLACK_APPROVERS: [&str; 2] = ["U0ONCALL01", "U0ONCALL02"];
+/// The scenario tenant's Slack app credentials. They are local stand-ins, known to the local
+/// Slack server and the command that plays Slack, and open nothing anywhere else.
+pub const SLACK_BOT_TOKEN: &str = "xoxb-local-acme-bot-token";
+pub const SLACK_SIGNING_SECRET: &str = "local-acme-signing-secret-0123456789";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
@@ -155,6 +164,14 @@ impl Scenario {
             revoker_role_arn: role("causeflow-revoker"),
             revocation_policy_arn: format!("arn:aws:iam::{CUSTOMER_ACCOUNT}:policy/{REVOCATION_POLICY_NAME}"),
             services: vec![self.service.clone()],
+            approval: Some(ApprovalConfig {
+                slack_team_id: SLACK_TEAM_ID.into(),
+                slack_channel_id: SLACK_CHANNEL_ID.into(),
+                approvers: SLACK_APPROVERS.iter().map(|user| user.to_string()).collect(),
+                required_approvals: 1,
+                expires_after_seconds: DEFAULT_EXPIRY_SECONDS,
+                locale: "en".into(),
+            }),
         }
     }
 
@@ -557,6 +574,11 @@ async fn start_service_tasks(client: &aws_sdk_ecs::Client, cluster: &str, servic
 }
 
 /// Builds an IAM adapter in the customer account, for reading back the revocation policy.
+/// The ECS client of the customer account, for checking what a remediation changed.
+pub async fn customer_ecs(causeflow: &SdkConfig) -> Result<causeflow_aws::ecs::Ecs, StackError> {
+    Ok(causeflow_aws::ecs::Ecs::new(&customer_config(causeflow).await?))
+}
+
 pub async fn customer_iam(causeflow: &SdkConfig) -> Result<causeflow_aws::iam::Iam, StackError> {
     Ok(causeflow_aws::iam::Iam::new(&customer_config(causeflow).await?))
 }

@@ -12,6 +12,7 @@ use crate::moto::{MotoError, MotoServer};
 pub const TENANTS_TABLE: &str = "causeflow-tenants";
 pub const INVESTIGATIONS_TABLE: &str = "causeflow-investigations";
 pub const AUDIT_TABLE: &str = "causeflow-audit";
+pub const SECRETS_TABLE: &str = "causeflow-secrets";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {
@@ -33,13 +34,14 @@ pub struct LocalStack {
 }
 
 impl LocalStack {
-    /// Starts moto and creates CauseFlow's tables and sealing key in it.
+    /// Starts moto and creates CauseFlow's tables and sealing key in it. `slack_api_url` is
+    /// where the functions reach Slack's Web API: a local stand-in, never Slack itself.
     ///
     /// Points the standard SDK settings of this process at moto (`AWS_ENDPOINT_URL`, dummy
     /// static credentials, `us-east-1`) and turns the instance metadata lookup off, so no
     /// client of this process reaches anything but 127.0.0.1. Call it before starting other
     /// threads that read the environment.
-    pub async fn start() -> Result<LocalStack, StackError> {
+    pub async fn start(slack_api_url: &str) -> Result<LocalStack, StackError> {
         let moto = MotoServer::start()?;
         for (name, value) in [
             ("AWS_ENDPOINT_URL", moto.endpoint().as_str()),
@@ -58,6 +60,7 @@ impl LocalStack {
         create_table(&dynamodb, TENANTS_TABLE, ScalarAttributeType::S, false).await?;
         create_table(&dynamodb, INVESTIGATIONS_TABLE, ScalarAttributeType::S, false).await?;
         create_table(&dynamodb, AUDIT_TABLE, ScalarAttributeType::N, true).await?;
+        create_table(&dynamodb, SECRETS_TABLE, ScalarAttributeType::S, false).await?;
 
         let kms = aws_sdk_kms::Client::new(&sdk);
         let key = kms
@@ -76,12 +79,16 @@ impl LocalStack {
             investigations_table: INVESTIGATIONS_TABLE.into(),
             audit_table: AUDIT_TABLE.into(),
             sealing_key_id,
+            secrets_table: SECRETS_TABLE.into(),
+            slack_api_url: slack_api_url.into(),
         };
         for (name, value) in [
             (Resources::TENANTS_TABLE, resources.tenants_table.as_str()),
             (Resources::INVESTIGATIONS_TABLE, resources.investigations_table.as_str()),
             (Resources::AUDIT_TABLE, resources.audit_table.as_str()),
             (Resources::SEALING_KEY_ID, resources.sealing_key_id.as_str()),
+            (Resources::SECRETS_TABLE, resources.secrets_table.as_str()),
+            (Resources::SLACK_API_URL, resources.slack_api_url.as_str()),
         ] {
             std::env::set_var(name, value);
         }
