@@ -34,7 +34,7 @@ fn issued_agents(outcome: &causeflow_cli::investigate::RunOutcome) -> Vec<String
     records_of(outcome, AuditEventType::CredentialsIssued).iter().map(|record| record.details["agent"].as_str().unwrap().to_string()).collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approved_rollback_runs_once() {
     let outcome = run_with("bad-deployment", |options| options.approval = ApprovalMode::Approve).await;
 
@@ -80,7 +80,7 @@ async fn approved_rollback_runs_once() {
     assert_revoked_and_verified(&outcome);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_rollback_changes_nothing() {
     let outcome = run_with("bad-deployment", |options| options.approval = ApprovalMode::Reject).await;
 
@@ -100,7 +100,7 @@ async fn rejected_rollback_changes_nothing() {
     assert_revoked_and_verified(&outcome);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unanswered_request_expires() {
     let outcome = run_with("bad-deployment", |options| {
         options.approval = ApprovalMode::Ignore;
@@ -125,7 +125,7 @@ async fn unanswered_request_expires() {
     assert_revoked_and_verified(&outcome);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unpostable_message_ends_in_revoke() {
     let outcome = run_with("bad-deployment", |options| options.slack_post_error = Some("channel_not_found".into())).await;
 
@@ -140,7 +140,7 @@ async fn unpostable_message_ends_in_revoke() {
     assert_revoked_and_verified(&outcome);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_approvers_are_required_when_configured() {
     let outcome = run_with("bad-deployment", |options| {
         options.approval = ApprovalMode::Approve;

@@ -128,3 +128,98 @@ async fn issue_credentials_rejects_unknown_agent() {
     assert!(failure.message.contains("janitor"), "{}", failure.message);
     assert_eq!(written_items(&harness.platform).await, before);
 }
+
+/// Opens the scenario's investigation and stores a report proposing a rollback, as `analyze`
+/// would. Returns the investigation and the action's digest.
+async fn investigation_with_proposal(harness: &Harness) -> (Value, String) {
+    let opened = open(harness, alarm_event(harness)).await.expect("investigation opens");
+    let investigation: causeflow_domain::investigation::Investigation = serde_json::from_value(opened["investigation"].clone()).unwrap();
+    let action = causeflow_domain::action::ProposedAction::RollbackService {
+        cluster: "prod".into(),
+        service: "checkout".into(),
+        from_task_definition: "checkout:2".into(),
+        to_task_definition: "checkout:1".into(),
+    };
+    let digest = action.digest().as_str().to_string();
+    let report = causeflow_domain::report::Report {
+        tenant_id: investigation.tenant_id.clone(),
+        investigation_id: investigation.investigation_id.clone(),
+        alarm_name: investigation.alarm.alarm_name.clone(),
+        service: "checkout".into(),
+        onset: investigation.onset(),
+        generated_at: chrono::Utc::now(),
+        hypotheses: Vec::new(),
+        proposed_action: Some(action),
+        timeline: Vec::new(),
+    };
+    harness.platform.investigations.put_report(&report, "# report").await.expect("report stored");
+    (opened["investigation"].clone(), digest)
+}
+
+async fn store_slack_secrets(harness: &Harness) {
+    let tenant = causeflow_secrets::TenantId::parse("acme").unwrap();
+    let (bot_token, signing_secret) = causeflow_secrets::slack::slack_slots();
+    for (slot, value) in [(bot_token, causeflow_local::scenario::SLACK_BOT_TOKEN), (signing_secret, causeflow_local::scenario::SLACK_SIGNING_SECRET)] {
+        harness.platform.secrets.put(&tenant, &slot, &causeflow_secrets::SecretValue::from_slice(value.as_bytes()), None).await.expect("secret stored");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_functions_reject_malformed_input() {
+    let harness = harness("bad-deployment").await;
+    let (investigation, digest) = investigation_with_proposal(&harness).await;
+    store_slack_secrets(&harness).await;
+    let before = written_items(&harness.platform).await;
+
+    let report = json!({"action_digest": digest});
+    let cases: Vec<(&str, Result<Value, causeflow_lambda::Failure>, &str)> = vec![
+        ("request without token", request_approval::handle(&harness.platform, json!({"investigation": investigation, "report": report})).await, "task_token"),
+        ("request with empty token", request_approval::handle(&harness.platform, json!({"investigation": investigation, "report": report, "task_token": ""})).await, "task_token"),
+        (
+            "request for another action",
+            request_approval::handle(&harness.platform, json!({"investigation": investigation, "report": {"action_digest": "0".repeat(64)}, "task_token": "token"})).await,
+            "digest",
+        ),
+        ("expiry without investigation", expire_approval::handle(&harness.platform, json!({})).await, "investigation"),
+        ("callback that is no function URL event", slack_callback::handle(&harness.platform, json!("hello")).await, "slack_callback input"),
+        (
+            "remediation without inspector session",
+            remediate::handle(&harness.platform, json!({"investigation": investigation, "approval": {}, "credentials": {}})).await,
+            "remediate input",
+        ),
+    ];
+    for (case, result, message) in cases {
+        let failure = result.expect_err(case);
+        assert_eq!(failure.error_type, "InvalidInput", "{case}: {failure}");
+        assert!(failure.message.contains(message), "{case}: `{}` should mention `{message}`", failure.message);
+    }
+    assert_eq!(written_items(&harness.platform).await, before, "nothing written");
+    assert!(harness.slack.requests().is_empty(), "nothing posted to Slack");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_reads_slack_app_from_secret_store() {
+    let harness = harness("bad-deployment").await;
+    let (investigation, digest) = investigation_with_proposal(&harness).await;
+    let input = json!({"investigation": investigation, "report": {"action_digest": digest}, "task_token": "token-1"});
+
+    // Without the tenant's Slack secrets nothing can be posted: the refusal is recorded, and
+    // no approval request exists that anyone could decide.
+    let failure = request_approval::handle(&harness.platform, input.clone()).await.expect_err("no Slack app stored");
+    assert_eq!(failure.error_type, "SlackNotConfigured");
+    assert!(failure.message.contains("causeflow secrets put"), "{}", failure.message);
+    let items = written_items(&harness.platform).await;
+    assert!(!items.iter().any(|item| item.contains("#APPROVAL#")), "no approval request stored");
+    assert!(items.iter().any(|item| item.contains("approval.unavailable")), "the refusal is in the audit trail");
+    assert!(harness.slack.requests().is_empty());
+
+    // With them stored, the message is posted with the stored bot token.
+    store_slack_secrets(&harness).await;
+    let output = request_approval::handle(&harness.platform, input).await.expect("approval requested");
+    assert_eq!(output["requested"], true);
+    let requests = harness.slack.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, "chat.postMessage");
+    assert!(requests[0].token_matched, "the bot token from the secret store authorised the post");
+    assert_eq!(requests[0].body["channel"], causeflow_local::scenario::SLACK_CHANNEL_ID);
+}

@@ -88,7 +88,7 @@ fn step_output(outcome: &RunOutcome, state: &str) -> Value {
         .unwrap_or_else(|| panic!("{state} has an output"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unauthorised_remediations_are_refused() {
     let outcome = run_with("bad-deployment", |options| options.approval = ApprovalMode::Approve).await;
     let investigation = outcome.investigation.clone().expect("investigation opened");

@@ -81,7 +81,7 @@ fn signed_headers(timestamp: i64, body: &str) -> Vec<(&'static str, String)> {
     vec![(TIMESTAMP_HEADER, timestamp.to_string()), (SIGNATURE_HEADER, causeflow_slack::signature::sign(SECRET, timestamp, body.as_bytes()))]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_requests_change_nothing() {
     let waiting = waiting_for_approval("callback-refusals", 1).await;
     let url = waiting.running.interactions_url.clone();
@@ -148,7 +148,7 @@ fn form_payload(payload: &serde_json::Value) -> String {
     form_urlencoded::Serializer::new(String::new()).append_pair("payload", &payload.to_string()).finish()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replayed_and_repeated_clicks_answer_as_the_first() {
     let waiting = waiting_for_approval("callback-replay", 1).await;
     let approve = click_body(&waiting.click(SLACK_APPROVERS[0], ApprovalChoice::Approve));
@@ -174,17 +174,20 @@ async fn replayed_and_repeated_clicks_answer_as_the_first() {
     assert_eq!(outcome.execution.status, ExecutionStatus::Succeeded);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_approve_and_reject_store_one_decision() {
     let waiting = waiting_for_approval("callback-race", 1).await;
     let approve = waiting.click(SLACK_APPROVERS[0], ApprovalChoice::Approve);
     let reject = waiting.click(SLACK_APPROVERS[1], ApprovalChoice::Reject);
 
-    let (approved, rejected) = tokio::join!(waiting.send(&approve), waiting.send(&reject));
-    assert_eq!(approved.status, 200, "{}", approved.body);
-    assert_eq!(rejected.status, 200, "{}", rejected.body);
-    assert_eq!(approved.body, rejected.body, "both clicks answer with the one stored decision");
-    let status = approved.body["status"].as_str().unwrap().to_string();
+    // Four clicks of each at once, so the conditional writes race.
+    let clicks: Vec<&Click> = [&approve, &reject].into_iter().cycle().take(8).collect();
+    let answers = futures::future::join_all(clicks.iter().map(|click| waiting.send(click))).await;
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.body, answers[0].body, "every click answers with the one stored decision");
+    }
+    let status = answers[0].body["status"].as_str().unwrap().to_string();
     assert!(status == "approved" || status == "rejected", "{status}");
 
     let outcome = waiting.running.finish().await.expect("investigation ends");
@@ -200,7 +203,7 @@ async fn concurrent_approve_and_reject_store_one_decision() {
     assert!(outcome.verification.is_ok());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn same_approver_twice_does_not_make_two() {
     let waiting = waiting_for_approval("callback-two-approvers", 2).await;
 
@@ -224,4 +227,31 @@ async fn same_approver_twice_does_not_make_two() {
     assert_eq!(granted.len(), 1);
     assert_eq!(granted[0].details["approvers"], serde_json::json!(SLACK_APPROVERS));
     assert!(outcome.audit.iter().any(|record| record.event_type == AuditEventType::RemediationSucceeded));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotated_signing_secret_applies_at_once() {
+    let waiting = waiting_for_approval("callback-rotated-secret", 1).await;
+    let tenant = causeflow_secrets::TenantId::parse(TENANT_ID).unwrap();
+    let (_, signing_secret_slot) = causeflow_secrets::slack::slack_slots();
+    let new_secret = b"rotated-signing-secret-9876543210";
+    waiting
+        .running
+        .platform
+        .secrets
+        .replace(&tenant, &signing_secret_slot, &causeflow_secrets::SecretValue::from_slice(new_secret), None)
+        .await
+        .expect("signing secret replaced");
+    let before = waiting.snapshot().await;
+
+    let body = click_body(&waiting.click(SLACK_APPROVERS[0], ApprovalChoice::Approve));
+    let with_old = send_signed(&waiting.running.interactions_url, SECRET, now(), &body).await.unwrap();
+    assert_eq!(with_old.status, 401, "{}", with_old.body);
+    assert_eq!(waiting.snapshot().await, before);
+
+    let with_new = send_signed(&waiting.running.interactions_url, new_secret, now(), &body).await.unwrap();
+    assert_eq!(with_new.status, 200, "{}", with_new.body);
+    assert_eq!(with_new.body["status"], "approved");
+    let outcome = waiting.running.finish().await.expect("investigation ends");
+    assert_eq!(outcome.execution.status, ExecutionStatus::Succeeded);
 }
