@@ -184,7 +184,9 @@ fn customer_role_policy(agent: AgentKind) -> Value {
         AgentKind::LogAnalyst => vec!["logs:StartQuery", "logs:GetQueryResults", "logs:GetLogEvents"],
         AgentKind::MetricAnalyst => vec!["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics"],
         AgentKind::InfraInspector => vec!["ecs:Describe*", "ec2:Describe*", "ecs:ListTasks"],
-        AgentKind::Remediator => vec!["ecs:UpdateService", "ecs:RegisterTaskDefinition", "iam:PassRole"],
+        // The customer's remediator role also allows tagging, so a new revision can keep the
+        // tags of the one it copies; the session policy limits it to tagging on create.
+        AgentKind::Remediator => vec!["ecs:UpdateService", "ecs:RegisterTaskDefinition", "ecs:TagResource", "iam:PassRole"],
     };
     json!({
         "Version": "2012-10-17",
@@ -469,6 +471,8 @@ fn memory_revision_passes_only_current_roles() {
         Probe::new("ecs:UpdateService", ecs_arn("service/prod/checkout")),
         Probe::new("iam:PassRole", TASK_ROLE).with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
         Probe::new("iam:PassRole", EXECUTION_ROLE).with_context("iam:PassedToService", "ecs-tasks.amazonaws.com"),
+        // Tags copied onto the new revision as RegisterTaskDefinition creates it.
+        Probe::new("ecs:TagResource", ecs_arn("task-definition/checkout:43")).with_context("ecs:CreateAction", "RegisterTaskDefinition"),
     ];
     let other_account = "210987654321";
     let denied = [
@@ -485,6 +489,9 @@ fn memory_revision_passes_only_current_roles() {
         Probe::new("iam:PassRole", EXECUTION_ROLE).with_context("iam:PassedToService", "ec2.amazonaws.com"),
         Probe::new("ecs:RegisterTaskDefinition", format!("arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/checkout:43")),
         Probe::new("ecs:RegisterTaskDefinition", format!("arn:aws:ecs:{REGION}:{other_account}:task-definition/checkout:43")),
+        // Retagging an existing revision, or any other resource, is not tagging on create.
+        Probe::new("ecs:TagResource", ecs_arn("task-definition/checkout:42")),
+        Probe::new("ecs:TagResource", ecs_arn("service/prod/checkout")).with_context("ecs:CreateAction", "RegisterTaskDefinition"),
     ];
 
     let mut failures = remediator_mismatches(&scope(), &allowed, "Allowed");
