@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use causeflow_slack::interaction::ApprovalChoice;
 use clap::{Args, Subcommand};
 
-use crate::click::{click, Click};
+use crate::click::{click, Click, ClickAnswer};
 
 #[derive(Subcommand)]
 pub enum ApprovalCommand {
@@ -49,7 +49,9 @@ pub async fn run(command: ApprovalCommand, mut input: impl Read) -> ExitCode {
     match click(&args.url, secret.trim().as_bytes(), &request).await {
         Ok(answer) => {
             println!("HTTP {} {}", answer.status, answer.body);
-            if answer.status == 200 {
+            let (took_effect, summary) = describe(&answer, &request);
+            println!("{summary}");
+            if took_effect {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -59,5 +61,43 @@ pub async fn run(command: ApprovalCommand, mut input: impl Read) -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Says in one line what the click did, and whether it took effect: decided or counted the
+/// request as the user chose. A click on a request already decided otherwise, or expired,
+/// changed nothing.
+fn describe(answer: &ClickAnswer, click: &Click) -> (bool, String) {
+    if answer.status != 200 {
+        let error = answer.body.get("error").and_then(|error| error.as_str()).unwrap_or("no error message");
+        return (false, format!("rejected (HTTP {}): {error}", answer.status));
+    }
+    let status = answer.body.get("status").and_then(|status| status.as_str()).unwrap_or("unknown");
+    let decided_by = answer.body.get("decided_by").and_then(|by| by.as_array()).map(|by| {
+        by.iter().filter_map(|user| user.as_str()).collect::<Vec<_>>().join(" and ")
+    });
+    let decided_at = answer.body.get("decided_at").and_then(|at| at.as_str()).unwrap_or("?");
+    let counted = answer
+        .body
+        .get("approved_by")
+        .and_then(|by| by.as_array())
+        .is_some_and(|by| by.iter().any(|user| user.as_str() == Some(click.user_id.as_str())));
+    match (click.choice, status) {
+        (ApprovalChoice::Approve, "approved") if counted => (true, format!("approved by {} at {decided_at}", decided_by.unwrap_or_default())),
+        (ApprovalChoice::Reject, "rejected") if decided_by.as_deref() == Some(click.user_id.as_str()) => {
+            (true, format!("rejected by {} at {decided_at}", click.user_id))
+        }
+        (ApprovalChoice::Approve, "pending") if counted => {
+            let missing = answer.body.get("approvals_missing").and_then(|missing| missing.as_u64()).unwrap_or(0);
+            (true, format!("approval by {} counted; {missing} more approver(s) needed", click.user_id))
+        }
+        (_, "expired") => (false, "the request expired; this click changed nothing".to_string()),
+        (_, other) => (
+            false,
+            format!(
+                "this click changed nothing: the request is already {other}{}",
+                decided_by.map(|by| format!(" by {by} at {decided_at}")).unwrap_or_default()
+            ),
+        ),
     }
 }

@@ -82,10 +82,13 @@ pub async fn drive(
         ApprovalMode::Ignore => return Some(ApprovalSeen { approval_id, message, click: None }),
     };
     let request = Click { team_id: SLACK_TEAM_ID.into(), user_id: SLACK_APPROVERS[0].into(), approval_id: approval_id.clone(), choice };
+    if print {
+        println!("clicking {choice} as {} in workspace {}, signed as Slack signs it\n", request.user_id, request.team_id);
+    }
     let answer = click(&interactions_url, SLACK_SIGNING_SECRET.as_bytes(), &request).await;
     if print {
         match &answer {
-            Ok(answer) => println!("clicked {choice} as {} in workspace {}: HTTP {} {}\n", request.user_id, request.team_id, answer.status, answer.body),
+            Ok(answer) => println!("the callback endpoint answered the click: HTTP {} {}\n", answer.status, answer.body),
             Err(error) => println!("the click could not be sent: {error}\n"),
         }
     }

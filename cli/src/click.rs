@@ -64,7 +64,14 @@ pub async fn send_raw(url: &str, headers: &[(&str, String)], body: &str) -> Resu
     for (name, value) in headers {
         request = request.header(*name, value);
     }
-    let response = request.send().await.map_err(|error| ClickError::Send { url: url.to_string(), message: error.to_string() })?;
+    let response = request.send().await.map_err(|error| {
+        let message = if error.is_connect() {
+            "nothing listens there; the local endpoint stops when its investigation ends, so check that `causeflow investigate` is still waiting".to_string()
+        } else {
+            error.to_string()
+        };
+        ClickError::Send { url: url.to_string(), message }
+    })?;
     let status = response.status().as_u16();
     let text = response.text().await.map_err(|error| ClickError::Send { url: url.to_string(), message: error.to_string() })?;
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));

@@ -29,12 +29,13 @@ enum Command {
         #[arg(long)]
         list: bool,
         /// What the local approver does with a proposed action: click Approve, click Reject,
-        /// or wait for a decision sent from another terminal with `causeflow approval`.
+        /// or wait until a decision sent from another terminal with `causeflow approval`, or the
+        /// expiry, ends the request.
         #[arg(long, value_enum, default_value = "approve")]
         approval: ApprovalArg,
         /// Seconds an approval request stays open (60 to 86400); the scenario tenant's default
         /// is 3600.
-        #[arg(long, value_name = "SECONDS")]
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(60..=86400))]
         approval_expiry: Option<u32>,
     },
     /// Approve or reject a waiting approval request, as a Slack button click would: a signed
@@ -74,7 +75,8 @@ enum ApprovalArg {
     Approve,
     /// Click Reject as the scenario tenant's first approver.
     Reject,
-    /// Print how to approve or reject from another terminal, and wait until the request expires.
+    /// Print how to approve or reject from another terminal, and wait for that decision or the
+    /// request's expiry.
     Wait,
 }
 

@@ -91,8 +91,9 @@ fn summarize(state: &str, payload: &Value) -> String {
         return format!("approved by {} (approval {}, action digest {})", approvers.join(" and "), text("/approval_id"), text("/action_digest"));
     }
     if payload.get("deployment_id").is_some() {
+        let memory = payload.get("memory_mib").and_then(Value::as_u64).map(|mib| format!(" (container memory {mib} MiB)")).unwrap_or_default();
         let target = match (payload.get("task_definition").and_then(Value::as_str), payload.get("desired_count").and_then(Value::as_u64)) {
-            (Some(task_definition), _) => format!("task definition {task_definition}"),
+            (Some(task_definition), _) => format!("task definition {task_definition}{memory}"),
             (None, Some(count)) => format!("{count} tasks"),
             (None, None) => "?".to_string(),
         };

@@ -46,7 +46,7 @@ fn print_approval_and_remediation(outcome: &RunOutcome) {
         println!("{line}");
     }
     let updates = outcome.slack.requests().iter().filter(|request| request.method == "chat.update").count();
-    println!("Slack message updated {updates} time(s) to show the decision\n");
+    println!("Slack message updated {updates} time(s)\n");
 }
 
 /// Prints the report, the audit trail and its verification; fails when the chain does not

@@ -15,8 +15,11 @@ pub const SERVICE_CHANGED: &str = "ServiceChangedSinceApproval";
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Applied {
     pub deployment_id: String,
-    /// The task definition the service now deploys, for a rollback or a new revision.
+    /// The task definition the service now deploys (`family:revision`), for a rollback or a
+    /// new revision.
     pub task_definition: Option<String>,
+    /// The new memory limit of the container, for a raised limit.
+    pub memory_mib: Option<u32>,
     pub desired_count: Option<u32>,
 }
 
@@ -31,21 +34,21 @@ pub(crate) async fn apply(action: &ProposedAction, inspector: &SdkConfig, remedi
         ProposedAction::RollbackService { from_task_definition, to_task_definition, .. } => {
             ensure_revision(&current.task_definition_arn, from_task_definition, service)?;
             let deployment_id = writer.update_service_task_definition(cluster, service, to_task_definition).await?;
-            Ok(Applied { deployment_id, task_definition: Some(to_task_definition.clone()), desired_count: None })
+            Ok(Applied { deployment_id, task_definition: Some(family_revision(to_task_definition).to_string()), memory_mib: None, desired_count: None })
         }
         ProposedAction::RaiseMemoryLimit { task_definition, container, to_mib, .. } => {
             ensure_revision(&current.task_definition_arn, task_definition, service)?;
             let template = reader.revision_template(task_definition).await?;
             let revision = writer.register_revision(&template, container, *to_mib).await?;
             let deployment_id = writer.update_service_task_definition(cluster, service, &revision).await?;
-            Ok(Applied { deployment_id, task_definition: Some(revision), desired_count: None })
+            Ok(Applied { deployment_id, task_definition: Some(family_revision(&revision).to_string()), memory_mib: Some(*to_mib), desired_count: None })
         }
         ProposedAction::ScaleOut { from_count, to_count, .. } => {
             if current.desired_count != *from_count {
                 return Err(changed(service, &format!("its desired count is {}, not the approved {from_count}", current.desired_count)));
             }
             let deployment_id = writer.update_service_desired_count(cluster, service, *to_count).await?;
-            Ok(Applied { deployment_id, task_definition: None, desired_count: Some(*to_count) })
+            Ok(Applied { deployment_id, task_definition: None, memory_mib: None, desired_count: Some(*to_count) })
         }
     }
 }

@@ -67,6 +67,7 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
                         "action": action.describe(),
                         "deployment_id": applied.deployment_id,
                         "task_definition": applied.task_definition,
+                        "memory_mib": applied.memory_mib,
                         "desired_count": applied.desired_count,
                     }),
                 )

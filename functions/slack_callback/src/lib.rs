@@ -50,7 +50,7 @@ pub async fn answer(platform: &Platform, request: &LambdaFunctionUrlRequest, now
         Ok(credentials) => credentials,
         Err(failure) if failure.error_type == "SlackNotConfigured" => {
             warn!(%tenant_id, "rejected Slack request: tenant has no signing secret");
-            return HttpAnswer::error(401, "Slack signature cannot be verified: this tenant has no Slack signing secret".to_string());
+            return HttpAnswer::error(401, format!("Slack signature cannot be verified: tenant {tenant_id} has no Slack signing secret stored"));
         }
         Err(failure) => return HttpAnswer::unavailable(&failure),
     };

@@ -89,6 +89,9 @@ pub struct ChangeSummary {
     pub from: Option<String>,
     /// Task definition the service will run after the change.
     pub to: Option<String>,
+    /// Desired task count before and after, for a change of the service's size.
+    #[serde(default)]
+    pub desired_count: Option<(u32, u32)>,
 }
 
 /// Content of an approval request.
@@ -341,6 +344,13 @@ fn change_section(locale: Locale, change: &ChangeSummary) -> Value {
             show(&change.from),
             show(&change.to)
         ));
+    }
+    if let Some((from, to)) = change.desired_count {
+        let label = match locale {
+            Locale::En => "Desired count",
+            Locale::PtBr => "Quantidade desejada de tarefas",
+        };
+        lines.push(format!("• {label}: `{from}` → `{to}`"));
     }
     section(&lines.join("\n"))
 }
@@ -612,10 +622,26 @@ mod tests {
                 service: "checkout".to_owned(),
                 from: Some("checkout:42".to_owned()),
                 to: Some("checkout:41".to_owned()),
+                desired_count: None,
             },
             expires_at: utc(14, 30),
             required_approvals: 2,
             locale,
+        }
+    }
+
+    #[test]
+    fn scale_change_shows_desired_count_not_task_definition() {
+        for (locale, label) in [(Locale::En, "Desired count"), (Locale::PtBr, "Quantidade desejada de tarefas")] {
+            let mut message = sample(locale);
+            message.change.from = None;
+            message.change.to = None;
+            message.change.desired_count = Some((4, 8));
+            let body = approval_request(&message);
+            let prefix = if locale == Locale::En { "*Proposed change*" } else { "*Mudança proposta*" };
+            let change = section_starting(&body, prefix);
+            assert!(change.ends_with(&format!("• {label}: `4` → `8`")), "{change}");
+            assert!(!change.contains("Task definition"), "{change}");
         }
     }
 
