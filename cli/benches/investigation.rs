@@ -36,12 +36,7 @@ async fn main() {
         let mut tasks = Vec::new();
         let mut pure = Vec::new();
         for run in 0..RUNS {
-            let options = RunOptions {
-                scenario: scenario.clone(),
-                out_dir: std::env::temp_dir().join(format!("causeflow-bench-{scenario}-{run}")),
-                fail_function: None,
-                print_progress: false,
-            };
+            let options = RunOptions::new(&scenario, std::env::temp_dir().join(format!("causeflow-bench-{scenario}-{run}")));
             let started = Instant::now();
             let outcome = run_investigation(&options).await.expect("scenario runs");
             totals.push(started.elapsed());

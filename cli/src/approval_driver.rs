@@ -76,7 +76,9 @@ pub async fn drive(
         ApprovalMode::Approve => ApprovalChoice::Approve,
         ApprovalMode::Reject => ApprovalChoice::Reject,
         ApprovalMode::Manual => {
-            print_manual_instructions(&interactions_url, &approval_id);
+            if print {
+                print_manual_instructions(&interactions_url, &approval_id);
+            }
             return Some(ApprovalSeen { approval_id, message, click: None });
         }
         ApprovalMode::Ignore => return Some(ApprovalSeen { approval_id, message, click: None }),
