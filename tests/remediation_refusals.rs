@@ -115,6 +115,9 @@ async fn unauthorised_remediations_are_refused() {
     store_grant(&outcome, &other_tenant, Some(&investigation)).await;
     let never_recorded = approved_request(&used, &tenant_id, &investigation.investigation_id, action.clone(), 1);
     store_grant(&outcome, &never_recorded, None).await;
+    // A valid, unused grant for the right action, but in an investigation that has ended.
+    let after_close = approved_request(&used, &tenant_id, &investigation.investigation_id, action.clone(), 1);
+    store_grant(&outcome, &after_close, Some(&investigation)).await;
 
     let service_before = service_task_definition(&outcome).await;
     let cases: Vec<(&str, Value, &str)> = vec![
@@ -126,6 +129,7 @@ async fn unauthorised_remediations_are_refused() {
         ("used", json!({"approval_id": used_id}), "already used"),
         ("other investigation", json!({"approval_id": elsewhere.approval_id}), "holds no approval.granted record"),
         ("other tenant", json!({"approval_id": other_tenant.approval_id}), "does not exist"),
+        ("closed investigation", json!({"approval_id": after_close.approval_id}), "is closed"),
     ];
     for (case, approval, message) in cases {
         let audit_before = outcome.platform.audit.read(&tenant_id, &investigation.investigation_id).await.unwrap();

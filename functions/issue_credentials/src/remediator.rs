@@ -1,6 +1,7 @@
 //! The remediator's extra rule: credentials only against an unexpired, unused
 //! `approval.granted` for exactly the proposed action, which issuing them spends.
 
+use causeflow_aws::dynamodb::InvestigationStatus;
 use causeflow_domain::approval::{ApprovalId, ApprovalRequest};
 use causeflow_domain::audit::AuditEventType;
 use causeflow_domain::investigation::Investigation;
@@ -58,6 +59,7 @@ async fn check_and_spend(
         current
             .check_usable(&investigation.tenant_id, &investigation.investigation_id, &action, chrono::Utc::now())
             .map_err(|refused| Failure::new(APPROVAL_REQUIRED, refused.to_string()))?;
+        ensure_open(platform, investigation).await?;
         let spent = current.mark_used(session_name, chrono::Utc::now());
         if platform.approvals.replace(&spent).await? {
             info!(tenant_id = %investigation.tenant_id, investigation_id = %investigation.investigation_id, %approval_id, session_name, "spent approval on remediator session");
@@ -66,6 +68,18 @@ async fn check_and_spend(
         current = load_approval(platform, &investigation.tenant_id, &approval_id).await?;
     }
     Err(Failure::new(causeflow_lambda::TRANSIENT_ERROR, format!("approval {approval_id} kept changing while it was being used")))
+}
+
+/// Refuses a closed investigation: its sessions are revoked, and nothing may act for it.
+async fn ensure_open(platform: &Platform, investigation: &Investigation) -> Result<(), Failure> {
+    let stored = platform.investigations.get(&investigation.tenant_id, &investigation.investigation_id).await?;
+    match stored {
+        Some((_, InvestigationStatus::Open)) => Ok(()),
+        Some((_, InvestigationStatus::Closed)) => {
+            Err(Failure::new(APPROVAL_REQUIRED, format!("investigation {} is closed; no change may run for it", investigation.investigation_id)))
+        }
+        None => Err(Failure::new(APPROVAL_REQUIRED, format!("investigation {} does not exist", investigation.investigation_id))),
+    }
 }
 
 fn approval_id(approval: Option<&Value>) -> Result<ApprovalId, Failure> {
