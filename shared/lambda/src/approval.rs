@@ -168,17 +168,25 @@ pub fn slack_message(request: &ApprovalRequest) -> ApprovalMessage {
 
 /// Describes the exact change: cluster, service, and what it moves from and to.
 pub fn change_summary(action: &ProposedAction) -> ChangeSummary {
-    let (from, to) = match action {
+    let (from, to, desired_count) = match action {
         ProposedAction::RollbackService { from_task_definition, to_task_definition, .. } => {
-            (Some(from_task_definition.clone()), Some(to_task_definition.clone()))
+            (Some(from_task_definition.clone()), Some(to_task_definition.clone()), None)
         }
         ProposedAction::RaiseMemoryLimit { task_definition, container, from_mib, to_mib, .. } => (
             Some(format!("{task_definition} (container {container}: {from_mib} MiB)")),
             Some(format!("a new revision of {task_definition} (container {container}: {to_mib} MiB)")),
+            None,
         ),
-        ProposedAction::ScaleOut { from_count, to_count, .. } => (Some(format!("{from_count} tasks")), Some(format!("{to_count} tasks"))),
+        ProposedAction::ScaleOut { from_count, to_count, .. } => (None, None, Some((*from_count, *to_count))),
     };
-    ChangeSummary { description: action.describe(), cluster: action.cluster().to_string(), service: action.service().to_string(), from, to }
+    ChangeSummary {
+        description: action.describe(),
+        cluster: action.cluster().to_string(),
+        service: action.service().to_string(),
+        from,
+        to,
+        desired_count,
+    }
 }
 
 /// Redraws the approval message to show `request`'s state. Best effort: the decision is
