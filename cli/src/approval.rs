@@ -11,9 +11,13 @@ use crate::click::{click, Click, ClickAnswer};
 
 #[derive(Subcommand)]
 pub enum ApprovalCommand {
-    /// Click Approve.
+    /// Click Approve. Reads the signing secret from standard input. Exits 0 when the request
+    /// is approved by (or counts the approval of) this user, 1 when the click changed nothing
+    /// or was not accepted, 2 on a usage error.
     Approve(ClickArgs),
-    /// Click Reject.
+    /// Click Reject. Reads the signing secret from standard input. Exits 0 when the request is
+    /// rejected by this user, 1 when the click changed nothing or was not accepted, 2 on a
+    /// usage error.
     Reject(ClickArgs),
 }
 
@@ -64,13 +68,13 @@ pub async fn run(command: ApprovalCommand, mut input: impl Read) -> ExitCode {
     }
 }
 
-/// Says in one line what the click did, and whether it took effect: decided or counted the
-/// request as the user chose. A click on a request already decided otherwise, or expired,
-/// changed nothing.
+/// Says in one line what the click did, and whether the stored state is this user's choice:
+/// decided or counted as chosen. A repeat of one's own click looks the same, because the
+/// endpoint returns the stored state. A request decided otherwise, or expired, was not changed.
 fn describe(answer: &ClickAnswer, click: &Click) -> (bool, String) {
     if answer.status != 200 {
         let error = answer.body.get("error").and_then(|error| error.as_str()).unwrap_or("no error message");
-        return (false, format!("rejected (HTTP {}): {error}", answer.status));
+        return (false, format!("click not accepted (HTTP {}): {error}", answer.status));
     }
     let status = answer.body.get("status").and_then(|status| status.as_str()).unwrap_or("unknown");
     let decided_by = answer.body.get("decided_by").and_then(|by| by.as_array()).map(|by| {

@@ -77,7 +77,7 @@ pub async fn drive(
         ApprovalMode::Reject => ApprovalChoice::Reject,
         ApprovalMode::Manual => {
             if print {
-                print_manual_instructions(&interactions_url, &approval_id);
+                print_manual_instructions(&platform, &interactions_url, &approval_id).await;
             }
             return Some(ApprovalSeen { approval_id, message, click: None });
         }
@@ -176,8 +176,13 @@ pub fn render_blocks(message: &Value) -> String {
     lines.join("\n")
 }
 
-fn print_manual_instructions(interactions_url: &str, approval_id: &str) {
-    println!("The investigation waits for a decision. From another terminal, approve with:");
+async fn print_manual_instructions(platform: &Platform, interactions_url: &str, approval_id: &str) {
+    let expires_at = match (TenantId::parse(TENANT_ID), ApprovalId::parse(approval_id)) {
+        (Ok(tenant_id), Ok(id)) => platform.approvals.get(&tenant_id, &id).await.ok().flatten().map(|request| request.expires_at),
+        _ => None,
+    };
+    let until = expires_at.map(|at| format!(" until {}", at.format("%H:%M:%S UTC"))).unwrap_or_default();
+    println!("The investigation waits for a decision{until}. From another terminal, approve with:");
     println!(
         "  printf '%s' '{SLACK_SIGNING_SECRET}' | cargo run -q -p causeflow-cli --bin causeflow -- approval approve --url {interactions_url} --approval {approval_id} --user {} --team {SLACK_TEAM_ID}",
         SLACK_APPROVERS[0]

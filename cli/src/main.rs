@@ -28,9 +28,9 @@ enum Command {
         /// List the scenarios and exit.
         #[arg(long)]
         list: bool,
-        /// What the local approver does with a proposed action: click Approve, click Reject,
-        /// or wait until a decision sent from another terminal with `causeflow approval`, or the
-        /// expiry, ends the request.
+        /// What the local approver does with a proposed action. `approve` and `reject` click
+        /// at once. `wait` prints how to decide from another terminal with `causeflow approval`,
+        /// and waits for that decision or the request's expiry.
         #[arg(long, value_enum, default_value = "approve")]
         approval: ApprovalArg,
         /// Seconds an approval request stays open (60 to 86400); the scenario tenant's default
