@@ -9,6 +9,7 @@
 //!   decision but writes nothing;
 //! - decision: the first click on a pending request, which also writes the decision with its
 //!   audit record, sends the task callback and updates the Slack message.
+//!
 //! The figures are medians and 95th percentiles, and each median as a ratio to the baseline's
 //! median measured in the same run. moto and the Slack stand-in run on this machine, so the
 //! AWS and Slack round trips are far shorter than in a deployment. The ratios therefore show
