@@ -9,7 +9,7 @@ use causeflow_domain::investigation::Investigation;
 use causeflow_domain::report::{CauseKind, Hypothesis, Report, TimelineEntry};
 use serde_json::{json, Value};
 
-use common::{harness, Harness};
+use common::{harness, store_slack_secrets, Harness};
 
 async fn request_for_report(harness: &Harness, locale: &str) -> (Investigation, Value) {
     let mut tenant = harness.loaded.tenant.clone();
@@ -52,11 +52,7 @@ async fn request_for_report(harness: &Harness, locale: &str) -> (Investigation, 
     };
     harness.platform.investigations.put_report(&report, "# report").await.expect("report stored");
 
-    let tenant_secrets = causeflow_secrets::TenantId::parse("acme").unwrap();
-    let (bot_token, signing_secret) = causeflow_secrets::slack::slack_slots();
-    for (slot, value) in [(bot_token, causeflow_local::scenario::SLACK_BOT_TOKEN), (signing_secret, causeflow_local::scenario::SLACK_SIGNING_SECRET)] {
-        harness.platform.secrets.put(&tenant_secrets, &slot, &causeflow_secrets::SecretValue::from_slice(value.as_bytes()), None).await.unwrap();
-    }
+    store_slack_secrets(harness).await;
 
     let input = json!({"investigation": investigation, "report": {"action_digest": action.digest()}, "task_token": "token-1"});
     let output = request_approval::handle(&harness.platform, input).await.expect("approval requested");

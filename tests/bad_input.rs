@@ -5,7 +5,7 @@ mod common;
 use causeflow_domain::credentials::SealedCredentials;
 use serde_json::{json, Value};
 
-use common::{harness, written_items, Harness};
+use common::{harness, store_slack_secrets, written_items, Harness};
 
 fn alarm_event(harness: &Harness) -> Value {
     harness.loaded.alarm_event.clone()
@@ -156,13 +156,6 @@ async fn investigation_with_proposal(harness: &Harness) -> (Value, String) {
     (opened["investigation"].clone(), digest)
 }
 
-async fn store_slack_secrets(harness: &Harness) {
-    let tenant = causeflow_secrets::TenantId::parse("acme").unwrap();
-    let (bot_token, signing_secret) = causeflow_secrets::slack::slack_slots();
-    for (slot, value) in [(bot_token, causeflow_local::scenario::SLACK_BOT_TOKEN), (signing_secret, causeflow_local::scenario::SLACK_SIGNING_SECRET)] {
-        harness.platform.secrets.put(&tenant, &slot, &causeflow_secrets::SecretValue::from_slice(value.as_bytes()), None).await.expect("secret stored");
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approval_functions_reject_malformed_input() {

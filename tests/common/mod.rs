@@ -119,3 +119,13 @@ pub fn family_revision(task_definition: &str) -> String {
 pub fn records_of(outcome: &RunOutcome, event_type: AuditEventType) -> Vec<causeflow_domain::audit::AuditRecord> {
     outcome.audit.iter().filter(|record| record.event_type == event_type).cloned().collect()
 }
+
+/// Stores the scenario tenant's Slack bot token and signing secret, as an operator would with
+/// `causeflow secrets put`.
+pub async fn store_slack_secrets(harness: &Harness) {
+    let tenant = causeflow_secrets::TenantId::parse("acme").unwrap();
+    let (bot_token, signing_secret) = causeflow_secrets::slack::slack_slots();
+    for (slot, value) in [(bot_token, causeflow_local::scenario::SLACK_BOT_TOKEN), (signing_secret, causeflow_local::scenario::SLACK_SIGNING_SECRET)] {
+        harness.platform.secrets.put(&tenant, &slot, &causeflow_secrets::SecretValue::from_slice(value.as_bytes()), None).await.expect("secret stored");
+    }
+}
