@@ -1,11 +1,15 @@
 //! `slack_callback`: the HTTPS endpoint Slack calls when someone clicks Approve or Reject.
 //!
 //! Served as a Lambda function URL at `/slack/interactions/<tenant_id>`, so each tenant's
-//! Slack app posts to its own path and is verified with its own signing secret. In order:
-//! verify the signature over the raw body (401, nothing written), parse the `block_actions`
-//! payload (400), check the workspace and the approver (403), decide once with a conditional
-//! write, then record the decision in the audit trail, hand it to Step Functions and update
-//! the Slack message. A repeated click answers with the stored decision and changes nothing.
+//! Slack app posts to its own path and is verified with its own signing secret. The steps, in
+//! order, are:
+//! 1. verify the signature over the raw body (401, nothing written);
+//! 2. parse the `block_actions` payload (400);
+//! 3. check the workspace and the approver (403);
+//! 4. decide once with a conditional write that also records the decision in the audit trail;
+//! 5. hand the decision to Step Functions and update the Slack message.
+//!
+//! A repeated click gets the stored decision as its response and changes nothing.
 
 mod decide;
 mod deliver;
@@ -26,7 +30,7 @@ pub use http::{HttpAnswer, INTERACTIONS_PATH_PREFIX};
 
 pub const FUNCTION_NAME: &str = "slack_callback";
 
-/// Handles one function URL request. HTTP errors are answers, not failures: only an event
+/// Handles one function URL request. HTTP errors are responses, not failures: only an event
 /// that is not a function URL request at all fails the invocation.
 pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure> {
     let request: LambdaFunctionUrlRequest = causeflow_lambda::decode_input(input, FUNCTION_NAME)?;
@@ -34,7 +38,7 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
     causeflow_lambda::encode_output(&answer.into_response())
 }
 
-/// Works out the HTTP answer to one request at `now`.
+/// Builds the HTTP response to one request at `now`.
 pub async fn answer(platform: &Platform, request: &LambdaFunctionUrlRequest, now: DateTime<Utc>) -> HttpAnswer {
     let Some(tenant_id) = http::tenant_from_path(request.raw_path.as_deref()) else {
         warn!(path = request.raw_path.as_deref().unwrap_or(""), "rejected Slack request: unknown path");
@@ -107,7 +111,7 @@ pub async fn answer(platform: &Platform, request: &LambdaFunctionUrlRequest, now
     }
     match decide::decide(platform, stored, &click.user_id, choice, now).await {
         Ok(request) => {
-            info!(%tenant_id, investigation_id = %request.investigation_id, %approval_id, user_id = %click.user_id, status = request.status.as_str(), "answered Slack click");
+            info!(%tenant_id, investigation_id = %request.investigation_id, %approval_id, user_id = %click.user_id, status = request.status.as_str(), "responded to Slack click");
             HttpAnswer::state(&request, now)
         }
         Err(decide::DecideError::Refused(refused)) => HttpAnswer::error(403, refused.to_string()),

@@ -1,4 +1,4 @@
-//! What the approval functions share: the sealed task token, the tenant's Slack app, and the
+//! Code the approval functions share: the sealed task token, the tenant's Slack app, and the
 //! checks that bind a granted approval to the change about to run.
 
 use std::collections::BTreeMap;
@@ -88,7 +88,7 @@ pub async fn proposed_action(platform: &Platform, investigation: &Investigation)
     })
 }
 
-/// Checks that the audit trail holds an `approval.granted` for `approval_id` whose digest
+/// Checks that the audit trail contains an `approval.granted` for `approval_id` whose digest
 /// equals `action`'s, and returns the stored request. The trail is the record of authority;
 /// the request item only adds expiry and use.
 pub async fn granted_approval(
