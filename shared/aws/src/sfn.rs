@@ -9,7 +9,7 @@ use crate::AwsError;
 /// Error codes with which Step Functions reports that the task no longer waits for this token.
 const CLOSED_TASK_CODES: [&str; 3] = ["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"];
 
-/// What happened to a callback.
+/// The result of sending a callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallbackDelivery {
     Delivered,

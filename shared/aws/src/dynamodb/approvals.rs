@@ -1,5 +1,5 @@
 //! Approval requests, one item each, under the tenant's partition and the approval id. The
-//! Slack callback knows only the tenant (from its URL) and the approval id (from the button).
+//! Slack callback has only the tenant (from its URL) and the approval id (from the button).
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use causeflow_domain::approval::{ApprovalId, ApprovalRequest};
