@@ -83,7 +83,7 @@ async fn issued_secrets_appear_nowhere() {
     }
 
     // The approval's task token lets its holder decide the execution, so it is stored only
-    // sealed. Step Functions' own history holds it, as it does in AWS.
+    // sealed. Step Functions' own history contains it, as it does in AWS.
     let history = serde_json::to_value(&outcome.execution.history).unwrap();
     let task_token = find_string(&history, "task_token").expect("the approval task received a token");
     for (place, bytes) in places.iter().filter(|(place, _)| place != "execution history") {

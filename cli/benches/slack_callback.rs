@@ -45,7 +45,7 @@ fn millis(duration: Duration) -> String {
 async fn timed_click(url: &str, secret: &[u8], click: &Click, expected_status: u16) -> Duration {
     let body = click_body(click);
     let started = Instant::now();
-    let answer = send_signed(url, secret, chrono::Utc::now().timestamp(), &body).await.expect("endpoint answers");
+    let answer = send_signed(url, secret, chrono::Utc::now().timestamp(), &body).await.expect("endpoint responds");
     let elapsed = started.elapsed();
     assert_eq!(answer.status, expected_status, "{}", answer.body);
     elapsed

@@ -62,13 +62,13 @@ pub struct RunOptions {
     pub fail_function: Option<String>,
     /// Print each step as it happens.
     pub print_progress: bool,
-    /// What the local approvers do with a proposed action.
+    /// The local approver's behaviour when an action is proposed.
     pub approval: ApprovalMode,
     /// Overrides the scenario tenant's approval expiry, in seconds.
     pub approval_expiry_seconds: Option<u32>,
     /// Overrides how many distinct approvers the scenario tenant requires (1 or 2).
     pub required_approvals: Option<u8>,
-    /// Makes the local Slack answer the first `chat.postMessage` with this error code.
+    /// Makes the local Slack fail the first `chat.postMessage` with this error code.
     pub slack_post_error: Option<String>,
 }
 

@@ -28,7 +28,7 @@ enum Command {
         /// List the scenarios and exit.
         #[arg(long)]
         list: bool,
-        /// What the local approver does with a proposed action. `approve` and `reject` click
+        /// The local approver's behaviour when an action is proposed. `approve` and `reject` click
         /// at once. `wait` prints how to decide from another terminal with `causeflow approval`,
         /// and waits for that decision or the request's expiry.
         #[arg(long, value_enum, default_value = "approve")]

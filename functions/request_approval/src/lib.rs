@@ -147,8 +147,8 @@ async fn store_message_ref(platform: &Platform, request: &ApprovalRequest, messa
     Err(Failure::new(causeflow_lambda::TRANSIENT_ERROR, format!("approval {} kept changing while its Slack message was stored", request.approval_id)))
 }
 
-/// Withdraws a request whose message could not be posted: nobody can decide it, so it must
-/// never become approvable. Records why and fails the task.
+/// Withdraws a request whose message could not be posted. No approver saw it, so it must never
+/// become approvable. Records why and fails the task.
 async fn withdraw(platform: &Platform, investigation: &Investigation, request: &ApprovalRequest, reason: &str) -> Result<Value, Failure> {
     warn!(tenant_id = %investigation.tenant_id, investigation_id = %investigation.investigation_id, approval_id = %request.approval_id, reason, "Slack message not posted; approval withdrawn");
     if let Some(withdrawn) = request.withdraw(Utc::now()) {

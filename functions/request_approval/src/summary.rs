@@ -1,4 +1,4 @@
-//! What the approval message shows about the investigation, taken from the stored report.
+//! The investigation summary of the approval message, taken from the stored report.
 
 use std::collections::BTreeSet;
 
@@ -6,7 +6,7 @@ use causeflow_domain::approval::{ApprovalConfig, ApprovalSummary};
 use causeflow_domain::report::Report;
 use causeflow_lambda::Platform;
 
-/// Evidence lines shown under the top hypothesis; the full report holds the rest.
+/// Maximum evidence lines shown under the top hypothesis. The full report contains the rest.
 const MAX_EVIDENCE_LINES: usize = 3;
 
 /// Builds the message summary: the alarm, the top hypothesis and a few lines of its evidence.

@@ -34,7 +34,7 @@ pub struct Resources {
     /// The table of integration secrets (Slack bot tokens and signing secrets).
     pub secrets_table: String,
     /// Base URL of Slack's Web API, `https://slack.com/api` in production. It has no default,
-    /// so a test or local run that forgets to set it fails instead of reaching Slack.
+    /// so a test or local run that leaves it unset fails instead of reaching Slack.
     pub slack_api_url: String,
 }
 

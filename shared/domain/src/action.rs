@@ -55,7 +55,7 @@ impl ProposedAction {
         matches!(self, ProposedAction::RaiseMemoryLimit { .. })
     }
 
-    /// The IAM roles running the action passes to ECS: empty unless it registers a revision.
+    /// Returns the IAM roles running the action passes to ECS, empty unless it registers a revision.
     pub fn pass_roles(&self) -> &[String] {
         match self {
             ProposedAction::RaiseMemoryLimit { pass_roles, .. } => pass_roles,

@@ -23,8 +23,8 @@ pub struct TenantConfig {
     /// The customer-managed policy, attached to every agent role, that denies revoked sessions.
     pub revocation_policy_arn: String,
     pub services: Vec<ServiceConfig>,
-    /// Who approves proposed actions, and where. Without it, a proposed action is reported
-    /// and never run.
+    /// The approvers of proposed actions and their Slack workspace. Without it, a proposed
+    /// action is reported and never run.
     #[serde(default)]
     pub approval: Option<ApprovalConfig>,
 }

@@ -185,7 +185,7 @@ fn customer_role_policy(agent: AgentKind) -> Value {
         AgentKind::MetricAnalyst => vec!["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics"],
         AgentKind::InfraInspector => vec!["ecs:Describe*", "ec2:Describe*", "ecs:ListTasks"],
         // The customer's remediator role also allows tagging, so a new revision can keep the
-        // tags of the one it copies; the session policy limits it to tagging on create.
+        // tags of the one it copies. The session policy limits it to tagging on create.
         AgentKind::Remediator => vec!["ecs:UpdateService", "ecs:RegisterTaskDefinition", "ecs:TagResource", "iam:PassRole"],
     };
     json!({

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::{Failure, Platform};
 
-/// Error name of every refusal to authorise a change; the state machine ends in `revoke`.
+/// Error name of every refusal to authorise a change. The state machine then ends in `revoke`.
 pub const APPROVAL_REQUIRED: &str = "ApprovalRequired";
 
 /// Builds the KMS encryption context of one request's task token, so a sealed token copied
@@ -89,8 +89,8 @@ pub async fn proposed_action(platform: &Platform, investigation: &Investigation)
 }
 
 /// Checks that the audit trail contains an `approval.granted` for `approval_id` whose digest
-/// equals `action`'s, and returns the stored request. The trail is the record of authority;
-/// the request item only adds expiry and use.
+/// equals `action`'s, and returns the stored request. The trail is the record of authority,
+/// and the request item only adds expiry and use.
 pub async fn granted_approval(
     platform: &Platform,
     investigation: &Investigation,

@@ -574,7 +574,7 @@ async fn start_service_tasks(client: &aws_sdk_ecs::Client, cluster: &str, servic
 }
 
 /// Builds an IAM adapter in the customer account, for reading back the revocation policy.
-/// The ECS client of the customer account, for checking what a remediation changed.
+/// Builds an ECS client of the customer account, for checking what a remediation changed.
 pub async fn customer_ecs(causeflow: &SdkConfig) -> Result<causeflow_aws::ecs::Ecs, StackError> {
     Ok(causeflow_aws::ecs::Ecs::new(&customer_config(causeflow).await?))
 }

@@ -34,7 +34,7 @@ struct Script {
     proposed_action: Option<Value>,
     /// Error the approval task fails with; None approves.
     approval_error: Option<&'static str>,
-    /// Nobody answers the approval, so its task times out.
+    /// No callback arrives for the approval, so its task times out.
     approval_unanswered: bool,
 }
 

@@ -15,10 +15,10 @@ pub enum ApprovalStatus {
     Pending,
     Approved,
     Rejected,
-    /// Nobody decided before `expires_at`.
+    /// No decision arrived before `expires_at`.
     Expired,
-    /// The request could not be shown to anyone (the Slack message failed), so nobody can
-    /// decide it.
+    /// The Slack message could not be posted, so no approver saw the request and it can no
+    /// longer be decided.
     Withdrawn,
 }
 
@@ -55,15 +55,15 @@ pub struct Decision {
     pub at: DateTime<Utc>,
 }
 
-/// Where the approval message was posted, for updating it after the decision.
+/// The channel and timestamp of the posted approval message, for updating it after the decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlackMessageRef {
     pub channel: String,
     pub ts: String,
 }
 
-/// What the approval message shows beside the change, kept so the message can be redrawn
-/// after the decision. Evidence lines are masked before they are stored here.
+/// The investigation summary the approval message shows beside the change, kept so the
+/// message can be redrawn after the decision. Evidence lines are masked before they are stored here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApprovalSummary {
     pub alarm_name: String,
@@ -95,7 +95,7 @@ pub struct ApprovalRequest {
     #[serde(default)]
     pub slack_message: Option<SlackMessageRef>,
     pub status: ApprovalStatus,
-    /// Approvals counted so far; with two required, the first waits here for the second.
+    /// Approvals counted so far. With two required, the first waits here for the second.
     #[serde(default)]
     pub approvals: Vec<SignedOff>,
     #[serde(default)]
@@ -106,7 +106,7 @@ pub struct ApprovalRequest {
     /// Set when the broker used the granted approval to issue remediator credentials.
     #[serde(default)]
     pub used: Option<ApprovalUse>,
-    /// Incremented by every change; each write is conditional on the version read.
+    /// Version incremented by every change. Each write is conditional on the version read.
     pub version: u64,
 }
 
@@ -117,20 +117,20 @@ pub enum DecisionRefused {
     NotApprover { user_id: String, approval_id: String },
 }
 
-/// What a click did.
+/// The effect of one click on a request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DecisionOutcome {
-    /// The request reached a final decision; store `next`, then record and deliver it.
+    /// The request reached a final decision. Store `next`, then record and deliver it.
     Decided(ApprovalRequest),
-    /// The first of two required approvals; store `next` and wait for the second.
+    /// The first of two required approvals. Store `next` and wait for the second.
     Counted(ApprovalRequest),
     /// Nothing changes: the request was decided before, has expired, or this user's approval
-    /// was already counted. The answer repeats the stored state.
+    /// was already counted. The response repeats the stored state.
     Unchanged,
 }
 
 impl ApprovalRequest {
-    /// Applies one approver's click at `now`. A rejection from any approver rejects; an
+    /// Applies one approver's click at `now`. A rejection from any approver rejects. An
     /// approval counts once per user and decides when `required_approvals` distinct users
     /// approved.
     pub fn decide(&self, user_id: &str, choice: Choice, now: DateTime<Utc>) -> Result<DecisionOutcome, DecisionRefused> {
@@ -177,7 +177,7 @@ impl ApprovalRequest {
         Some(next)
     }
 
-    /// Marks a pending request withdrawn because nobody could be asked.
+    /// Marks a pending request withdrawn because its message could not be posted.
     pub fn withdraw(&self, now: DateTime<Utc>) -> Option<ApprovalRequest> {
         if self.status != ApprovalStatus::Pending {
             return None;
