@@ -271,6 +271,12 @@ async fn prepare_approvals(platform: &Platform, loaded: &mut LoadedScenario, opt
             platform.tenants.register(&loaded.tenant).await.map_err(|error| setup(&error))?;
         }
     }
+    store_local_slack_app(platform).await
+}
+
+/// Stores the scenario tenant's local Slack bot token and signing secret in the secret store.
+pub async fn store_local_slack_app(platform: &Platform) -> Result<(), InvestigateError> {
+    let setup = |error: &dyn std::fmt::Display| InvestigateError::ApprovalSetup(error.to_string());
     let tenant = causeflow_secrets::TenantId::parse(TENANT_ID).map_err(|error| setup(&error))?;
     let (bot_token_slot, signing_secret_slot) = causeflow_secrets::slack::slack_slots();
     for (slot, value) in [(bot_token_slot, SLACK_BOT_TOKEN), (signing_secret_slot, SLACK_SIGNING_SECRET)] {

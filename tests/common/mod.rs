@@ -111,9 +111,7 @@ pub async fn current_task_definition(sdk: &aws_config::SdkConfig, cluster: &str,
     family_revision(&snapshot.task_definition_arn)
 }
 
-pub fn family_revision(task_definition: &str) -> String {
-    task_definition.rsplit_once("task-definition/").map_or(task_definition, |(_, rest)| rest).to_string()
-}
+pub use causeflow_domain::infra::family_revision;
 
 /// Returns the records of one event type.
 pub fn records_of(outcome: &RunOutcome, event_type: AuditEventType) -> Vec<causeflow_domain::audit::AuditRecord> {
@@ -123,9 +121,5 @@ pub fn records_of(outcome: &RunOutcome, event_type: AuditEventType) -> Vec<cause
 /// Stores the scenario tenant's Slack bot token and signing secret, as an operator would with
 /// `causeflow secrets put`.
 pub async fn store_slack_secrets(harness: &Harness) {
-    let tenant = causeflow_secrets::TenantId::parse("acme").unwrap();
-    let (bot_token, signing_secret) = causeflow_secrets::slack::slack_slots();
-    for (slot, value) in [(bot_token, causeflow_local::scenario::SLACK_BOT_TOKEN), (signing_secret, causeflow_local::scenario::SLACK_SIGNING_SECRET)] {
-        harness.platform.secrets.put(&tenant, &slot, &causeflow_secrets::SecretValue::from_slice(value.as_bytes()), None).await.expect("secret stored");
-    }
+    causeflow_cli::investigate::store_local_slack_app(&harness.platform).await.expect("Slack secrets stored");
 }

@@ -7,7 +7,7 @@ use causeflow_domain::audit::AuditEventType;
 use causeflow_domain::investigation::Investigation;
 use causeflow_domain::policy::RemediationScope;
 use causeflow_domain::AgentKind;
-use causeflow_lambda::approval::{granted_approval, load_approval, proposed_action, APPROVAL_REQUIRED};
+use causeflow_lambda::approval::{approval_id_from, granted_approval, load_approval, proposed_action, APPROVAL_REQUIRED};
 use causeflow_lambda::{Failure, Platform};
 use serde_json::{json, Value};
 use tracing::{info, warn};
@@ -51,7 +51,7 @@ async fn check_and_spend(
     approval: Option<&Value>,
     session_name: &str,
 ) -> Result<SpentApproval, Failure> {
-    let approval_id = approval_id(approval)?;
+    let approval_id = approval_id_from(approval, "a remediator session")?;
     let action = proposed_action(platform, investigation).await?;
     let mut current = granted_approval(platform, investigation, &approval_id, &action).await?;
 
@@ -80,13 +80,6 @@ async fn ensure_open(platform: &Platform, investigation: &Investigation) -> Resu
         }
         None => Err(Failure::new(APPROVAL_REQUIRED, format!("investigation {} does not exist", investigation.investigation_id))),
     }
-}
-
-fn approval_id(approval: Option<&Value>) -> Result<ApprovalId, Failure> {
-    let raw = approval.and_then(|value| value.get("approval_id")).and_then(Value::as_str).ok_or_else(|| {
-        Failure::new(APPROVAL_REQUIRED, "remediator credentials need an approval: the input has no `approval.approval_id`")
-    })?;
-    ApprovalId::parse(raw).map_err(|error| Failure::new(APPROVAL_REQUIRED, format!("remediator credentials need an approval: {error}")))
 }
 
 fn scope_for(request: &ApprovalRequest) -> RemediationScope {

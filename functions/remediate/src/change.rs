@@ -4,6 +4,7 @@
 use aws_config::SdkConfig;
 use causeflow_aws::ecs::Ecs;
 use causeflow_domain::action::ProposedAction;
+use causeflow_domain::infra::family_revision;
 use causeflow_lambda::Failure;
 use serde::Serialize;
 
@@ -34,14 +35,14 @@ pub(crate) async fn apply(action: &ProposedAction, inspector: &SdkConfig, remedi
         ProposedAction::RollbackService { from_task_definition, to_task_definition, .. } => {
             ensure_revision(&current.task_definition_arn, from_task_definition, service)?;
             let deployment_id = writer.update_service_task_definition(cluster, service, to_task_definition).await?;
-            Ok(Applied { deployment_id, task_definition: Some(family_revision(to_task_definition).to_string()), memory_mib: None, desired_count: None })
+            Ok(Applied { deployment_id, task_definition: Some(family_revision(to_task_definition)), memory_mib: None, desired_count: None })
         }
         ProposedAction::RaiseMemoryLimit { task_definition, container, to_mib, .. } => {
             ensure_revision(&current.task_definition_arn, task_definition, service)?;
             let template = reader.revision_template(task_definition).await?;
             let revision = writer.register_revision(&template, container, *to_mib).await?;
             let deployment_id = writer.update_service_task_definition(cluster, service, &revision).await?;
-            Ok(Applied { deployment_id, task_definition: Some(family_revision(&revision).to_string()), memory_mib: Some(*to_mib), desired_count: None })
+            Ok(Applied { deployment_id, task_definition: Some(family_revision(&revision)), memory_mib: Some(*to_mib), desired_count: None })
         }
         ProposedAction::ScaleOut { from_count, to_count, .. } => {
             if current.desired_count != *from_count {
@@ -60,10 +61,6 @@ fn ensure_revision(current_arn: &str, expected: &str, service: &str) -> Result<(
     } else {
         Err(changed(service, &format!("it runs {current_arn}, not the approved {expected}")))
     }
-}
-
-fn family_revision(task_definition: &str) -> &str {
-    task_definition.rsplit_once("task-definition/").map_or(task_definition, |(_, rest)| rest)
 }
 
 fn changed(service: &str, detail: &str) -> Failure {

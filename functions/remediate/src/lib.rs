@@ -13,7 +13,7 @@ use causeflow_domain::audit::AuditEventType;
 use causeflow_domain::credentials::SealedCredentials;
 use causeflow_domain::investigation::Investigation;
 use causeflow_domain::AgentKind;
-use causeflow_lambda::approval::{granted_approval, proposed_action, APPROVAL_REQUIRED};
+use causeflow_lambda::approval::{approval_id_from, granted_approval, proposed_action, APPROVAL_REQUIRED};
 use causeflow_lambda::{unseal_for, Failure, Platform};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -98,11 +98,7 @@ async fn check_approval(
     approval: &Value,
     credentials: &SealedCredentials,
 ) -> Result<(ApprovalId, ProposedAction), Failure> {
-    let raw = approval
-        .get("approval_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Failure::new(APPROVAL_REQUIRED, "remediation needs an approval: the input has no `approval.approval_id`"))?;
-    let approval_id = ApprovalId::parse(raw).map_err(|error| Failure::new(APPROVAL_REQUIRED, format!("remediation needs an approval: {error}")))?;
+    let approval_id = approval_id_from(Some(approval), "remediation")?;
     let action = proposed_action(platform, investigation).await?;
     let request = granted_approval(platform, investigation, &approval_id, &action).await?;
     let trail = platform.audit.read(&investigation.tenant_id, &investigation.investigation_id).await?;

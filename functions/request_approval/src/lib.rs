@@ -11,7 +11,7 @@ mod summary;
 use causeflow_domain::approval::{ApprovalId, ApprovalRequest, ApprovalStatus, SlackMessageRef};
 use causeflow_domain::audit::AuditEventType;
 use causeflow_domain::investigation::Investigation;
-use causeflow_lambda::approval::{slack_credentials, slack_message, task_token_context};
+use causeflow_lambda::approval::{slack_credentials, slack_message, task_token_context, update_approval};
 use causeflow_lambda::{Failure, Platform};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
@@ -24,9 +24,6 @@ pub const APPROVAL_UNAVAILABLE: &str = "ApprovalUnavailable";
 /// The error name when the Slack message could not be posted.
 pub const SLACK_POST_FAILED: &str = "SlackPostFailed";
 
-/// How often storing the posted message's reference is retried when a click changed the
-/// request in between.
-const MESSAGE_REF_ATTEMPTS: usize = 5;
 
 #[derive(Debug, Deserialize)]
 struct Input {
@@ -134,17 +131,8 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
 
 /// Stores where the message was posted, re-reading when a click changed the request first.
 async fn store_message_ref(platform: &Platform, request: &ApprovalRequest, message: SlackMessageRef) -> Result<(), Failure> {
-    let mut current = request.clone();
-    for _ in 0..MESSAGE_REF_ATTEMPTS {
-        let mut next = current.clone();
-        next.version += 1;
-        next.slack_message = Some(message.clone());
-        if platform.approvals.replace(&next).await? {
-            return Ok(());
-        }
-        current = causeflow_lambda::approval::load_approval(platform, &request.tenant_id, &request.approval_id).await?;
-    }
-    Err(Failure::new(causeflow_lambda::TRANSIENT_ERROR, format!("approval {} kept changing while its Slack message was stored", request.approval_id)))
+    update_approval(platform, request.clone(), |current| Some(current.with_slack_message(message.clone()))).await?;
+    Ok(())
 }
 
 /// Withdraws a request whose message could not be posted. No approver saw it, so it must never

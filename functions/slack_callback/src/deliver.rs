@@ -2,7 +2,7 @@
 
 use causeflow_aws::sfn::CallbackDelivery;
 use causeflow_domain::approval::{ApprovalRequest, ApprovalStatus};
-use causeflow_lambda::approval::{load_approval, unseal_task_token, update_slack_message};
+use causeflow_lambda::approval::{unseal_task_token, update_approval, update_slack_message};
 use causeflow_lambda::{Failure, Platform};
 use serde_json::json;
 use tracing::{info, warn};
@@ -10,7 +10,6 @@ use tracing::{info, warn};
 /// Error name the state machine catches when an approver rejects.
 pub const APPROVAL_REJECTED: &str = "ApprovalRejected";
 
-const MARK_ATTEMPTS: usize = 5;
 
 /// Sends a recorded decision to Step Functions, marks it delivered and redraws the message.
 /// Safe to repeat: a second callback for the same token is ignored by Step Functions.
@@ -45,16 +44,6 @@ pub(crate) async fn deliver(platform: &Platform, request: ApprovalRequest) -> Re
     Ok(delivered)
 }
 
-async fn mark_delivered(platform: &Platform, mut current: ApprovalRequest) -> Result<ApprovalRequest, Failure> {
-    for _ in 0..MARK_ATTEMPTS {
-        if current.delivered {
-            return Ok(current);
-        }
-        let next = current.mark_delivered();
-        if platform.approvals.replace(&next).await? {
-            return Ok(next);
-        }
-        current = load_approval(platform, &current.tenant_id, &current.approval_id).await?;
-    }
-    Err(Failure::new(causeflow_lambda::TRANSIENT_ERROR, format!("approval {} kept changing while it was marked delivered", current.approval_id)))
+async fn mark_delivered(platform: &Platform, request: ApprovalRequest) -> Result<ApprovalRequest, Failure> {
+    update_approval(platform, request, |current| (!current.delivered).then(|| current.mark_delivered())).await
 }

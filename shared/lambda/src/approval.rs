@@ -53,6 +53,16 @@ pub async fn slack_credentials(platform: &Platform, tenant_id: &TenantId) -> Res
     })
 }
 
+/// Reads the approval id from the decision a step received (`{approval_id, …}`), which
+/// `slack_callback` sent with the task callback. `what` names what needs it in the error.
+pub fn approval_id_from(approval: Option<&serde_json::Value>, what: &str) -> Result<ApprovalId, Failure> {
+    let raw = approval
+        .and_then(|value| value.get("approval_id"))
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| Failure::new(APPROVAL_REQUIRED, format!("{what} needs an approval: the input has no `approval.approval_id`")))?;
+    ApprovalId::parse(raw).map_err(|error| Failure::new(APPROVAL_REQUIRED, format!("{what} needs an approval: {error}")))
+}
+
 /// Reads one approval request, or fails naming it.
 pub async fn load_approval(platform: &Platform, tenant_id: &TenantId, approval_id: &ApprovalId) -> Result<ApprovalRequest, Failure> {
     platform
@@ -117,6 +127,27 @@ pub async fn granted_approval(
         ));
     }
     load_approval(platform, tenant_id, approval_id).await
+}
+
+/// How often a change to a request is retried after another writer changed it first.
+const UPDATE_ATTEMPTS: usize = 5;
+
+/// Writes `change(current)` conditional on the version read, and on losing to another writer
+/// reads the request again and retries. `change` returns None when nothing is left to do.
+/// Returns the request as stored.
+pub async fn update_approval(
+    platform: &Platform,
+    mut current: ApprovalRequest,
+    change: impl Fn(&ApprovalRequest) -> Option<ApprovalRequest>,
+) -> Result<ApprovalRequest, Failure> {
+    for _ in 0..UPDATE_ATTEMPTS {
+        let Some(next) = change(&current) else { return Ok(current) };
+        if platform.approvals.replace(&next).await? {
+            return Ok(next);
+        }
+        current = load_approval(platform, &current.tenant_id, &current.approval_id).await?;
+    }
+    Err(Failure::new(crate::TRANSIENT_ERROR, format!("approval {} kept changing under concurrent writers; try again", current.approval_id)))
 }
 
 /// How often storing a change with its record is retried while only the audit trail's head

@@ -189,6 +189,14 @@ impl ApprovalRequest {
         Some(next)
     }
 
+    /// Returns a copy that records where its Slack message was posted.
+    pub fn with_slack_message(&self, message: SlackMessageRef) -> ApprovalRequest {
+        let mut next = self.clone();
+        next.version += 1;
+        next.slack_message = Some(message);
+        next
+    }
+
     /// Returns a copy marked as delivered: recorded in the audit trail and sent to Step Functions.
     pub fn mark_delivered(&self) -> ApprovalRequest {
         let mut next = self.clone();
