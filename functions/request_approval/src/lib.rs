@@ -44,7 +44,7 @@ pub async fn handle(platform: &Platform, input: Value) -> Result<Value, Failure>
 
     let tenant = platform.tenants.get(tenant_id).await.map_err(|error| Failure::new("UnknownTenant", error.to_string()))?;
     let Some(config) = tenant.approval.clone() else {
-        return refuse_unavailable(platform, &investigation, &task_token, "no approval channel is configured for this tenant").await;
+        return fail_task_without_channel(platform, &investigation, &task_token, "no approval channel is configured for this tenant").await;
     };
     if let Err(error) = config.validate() {
         return fail_unavailable(platform, &investigation, "ApprovalMisconfigured", &format!("tenant {tenant_id} approval settings are invalid: {error}")).await;
@@ -162,7 +162,7 @@ async fn fail_unavailable(platform: &Platform, investigation: &Investigation, er
 
 /// Records that the tenant has no approval channel and fails the task through Step Functions
 /// with [`APPROVAL_UNAVAILABLE`], which the state machine treats as an ordinary outcome.
-async fn refuse_unavailable(platform: &Platform, investigation: &Investigation, task_token: &str, reason: &str) -> Result<Value, Failure> {
+async fn fail_task_without_channel(platform: &Platform, investigation: &Investigation, task_token: &str, reason: &str) -> Result<Value, Failure> {
     platform.record(investigation, AuditEventType::ApprovalUnavailable, FUNCTION_NAME, json!({"reason": reason})).await?;
     platform
         .sfn

@@ -54,13 +54,13 @@ pub async fn slack_credentials(platform: &Platform, tenant_id: &TenantId) -> Res
 }
 
 /// Reads the approval id from the decision a step received (`{approval_id, …}`), which
-/// `slack_callback` sent with the task callback. `what` names what needs it in the error.
-pub fn approval_id_from(approval: Option<&serde_json::Value>, what: &str) -> Result<ApprovalId, Failure> {
+/// `slack_callback` sent with the task callback. `requester` names who needs it, for the error.
+pub fn approval_id_from(approval: Option<&serde_json::Value>, requester: &str) -> Result<ApprovalId, Failure> {
     let raw = approval
         .and_then(|value| value.get("approval_id"))
         .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| Failure::new(APPROVAL_REQUIRED, format!("{what} needs an approval: the input has no `approval.approval_id`")))?;
-    ApprovalId::parse(raw).map_err(|error| Failure::new(APPROVAL_REQUIRED, format!("{what} needs an approval: {error}")))
+        .ok_or_else(|| Failure::new(APPROVAL_REQUIRED, format!("{requester} needs an approval: the input has no `approval.approval_id`")))?;
+    ApprovalId::parse(raw).map_err(|error| Failure::new(APPROVAL_REQUIRED, format!("{requester} needs an approval: {error}")))
 }
 
 /// Reads one approval request, or fails naming it.
